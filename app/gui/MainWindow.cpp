@@ -1,0 +1,10 @@
+#include "app/gui/MainWindow.h"
+
+namespace strata::gui {
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  setWindowTitle(tr("Strata"));
+  resize(1200, 800);
+}
+
+}  // namespace strata::gui
