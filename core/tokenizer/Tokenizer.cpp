@@ -32,7 +32,7 @@ struct Tokenizer::Impl {
   std::size_t vocabSize = 0;
 
   void readAddedTokens(const Json& list, const LoadContext& ctx);
-  void encodeText(const NormalizedString& text, Encoding& enc) const;
+  void encodeText(NormalizedString text, Encoding& enc) const;
   void pushToken(Encoding& enc, std::int32_t id, Span span, bool isSpecial) const {
     enc.ids.push_back(id);
     enc.tokens.push_back(idToToken[static_cast<std::size_t>(id)]);
@@ -133,8 +133,9 @@ Tokenizer::Tokenizer(Tokenizer&&) noexcept = default;
 Tokenizer& Tokenizer::operator=(Tokenizer&&) noexcept = default;
 Tokenizer::~Tokenizer() = default;
 
-void Tokenizer::Impl::encodeText(const NormalizedString& text, Encoding& enc) const {
-  std::vector<NormalizedString> pieces{text};
+void Tokenizer::Impl::encodeText(NormalizedString text, Encoding& enc) const {
+  std::vector<NormalizedString> pieces;
+  pieces.push_back(std::move(text));
   if (preTokenizer) preTokenizer->preTokenize(pieces);
   std::vector<PieceToken> toks;
   for (const auto& piece : pieces) {
@@ -169,7 +170,7 @@ Encoding Tokenizer::encode(std::string_view text, bool addSpecialTokens) const {
         const AddedToken& t = addedTokens[static_cast<std::size_t>(inner.token)];
         d.pushToken(enc, t.id, ns.originalRange(inner.begin, inner.end), t.special);
       } else if (inner.begin == 0 && inner.end == ns.size()) {
-        d.encodeText(ns, enc);
+        d.encodeText(std::move(ns), enc);
       } else {
         d.encodeText(ns.slice(inner.begin, inner.end), enc);
       }
