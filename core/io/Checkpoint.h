@@ -32,10 +32,13 @@ class Checkpoint {
   const std::vector<std::shared_ptr<const SafetensorsFile>>& shards() const { return shards_; }
   /// Total bytes of tensor data over all shards.
   std::uint64_t totalBytes() const;
+  /// The file that was opened: the single .safetensors file or the index .json.
+  const std::string& path() const { return path_; }
 
  private:
   std::vector<std::shared_ptr<const SafetensorsFile>> shards_;
   std::map<std::string, std::size_t> where_;  // tensor -> shard index
+  std::string path_;
 };
 
 }  // namespace strata

@@ -38,6 +38,9 @@ class SafetensorsWriter {
     std::vector<std::int64_t> shape;
     std::vector<std::byte> data;
   };
+  /// The 8-byte length followed by the space-padded JSON header.
+  std::string headerBytes() const;
+
   std::vector<Entry> entries_;
   std::map<std::string, std::string> metadata_;
 };
