@@ -36,18 +36,20 @@ std::string lossyUtf8(const std::string& bytes) {
 class ByteLevelDecoder final : public Decoder {
  public:
   void decodeChain(std::vector<std::string>& tokens) const override {
-    std::string bytes;
+    std::string bytes, mapped;
     for (const auto& t : tokens) {
-      for (std::size_t i = 0; i < t.size();) {
+      // As HF: a token with any character outside the byte-level alphabet (an added token
+      // such as "中文") is kept as its raw UTF-8 bytes.
+      mapped.clear();
+      bool all = true;
+      for (std::size_t i = 0; i < t.size() && all;) {
         std::size_t len = 0;
-        const char32_t c = decodeUtf8(t, i, len);
-        const int b = byteLevelByte(c);
-        if (b >= 0)
-          bytes.push_back(static_cast<char>(b));
-        else
-          bytes.append(t, i, len);  // not a byte-level character (e.g. an added token)
+        const int b = byteLevelByte(decodeUtf8(t, i, len));
+        all = b >= 0;
+        if (all) mapped.push_back(static_cast<char>(b));
         i += len;
       }
+      bytes += all ? mapped : t;
     }
     tokens.assign(1, lossyUtf8(bytes));
   }

@@ -113,7 +113,7 @@ std::vector<QString> byteAlphabet() {
 QByteArray byteLevelFixture(const QString& splitRegex, const QStringList& extra,
                             const QJsonArray& merges, bool ignoreMerges,
                             const QJsonValue& normalizer = QJsonValue::Null,
-                            const QJsonArray& added = {}) {
+                            const QJsonArray& added = {}, const QJsonObject& firstPre = {}) {
   QJsonObject vocab;
   int id = 0;
   for (const auto& c : byteAlphabet())
@@ -138,8 +138,10 @@ QByteArray byteLevelFixture(const QString& splitRegex, const QStringList& extra,
   QJsonObject root{{"version", "1.0"},
                    {"added_tokens", added},
                    {"normalizer", normalizer},
-                   {"pre_tokenizer", QJsonObject{{"type", "Sequence"},
-                                                 {"pretokenizers", QJsonArray{split, byteLevel}}}},
+                   {"pre_tokenizer",
+                    QJsonObject{{"type", "Sequence"},
+                                {"pretokenizers",
+                                 QJsonArray{firstPre.isEmpty() ? split : firstPre, byteLevel}}}},
                    {"post_processor", QJsonValue::Null},
                    {"decoder", QJsonObject{{"type", "ByteLevel"}}},
                    {"model", model}};
@@ -365,6 +367,38 @@ class TestTokenizer : public QObject {
     QCOMPARE(str(composed.offsets), QString("(0,3)"));
   }
 
+  void splitBehaviors() {
+    const QStringList extra{"a-", "b-", "-b", "-c", "--"};
+    auto splitWith = [&](const QString& behavior, bool invert) {
+      const QJsonObject pre{{"type", "Split"},
+                            {"pattern", QJsonObject{{"String", "-"}}},
+                            {"behavior", behavior},
+                            {"invert", invert}};
+      const auto tok = fromBytes(byteLevelFixture({}, extra, {}, true, QJsonValue::Null, {}, pre));
+      return str(tok.encode("a-b--c", false).tokens);
+    };
+    QCOMPARE(splitWith("Removed", false), QString("a|b|c"));
+    QCOMPARE(splitWith("Isolated", false), QString("a|-|b|-|-|c"));
+    QCOMPARE(splitWith("MergedWithPrevious", false), QString("a-|b-|-|c"));
+    QCOMPARE(splitWith("MergedWithNext", false), QString("a|-b|-|-c"));
+    QCOMPARE(splitWith("Contiguous", false), QString("a|-|b|--|c"));
+    QCOMPARE(splitWith("Removed", true), QString("-|-|-"));  // each match its own piece
+
+    auto preWith = [&](const QJsonObject& pre, const std::string& text) {
+      const QStringList words{"12", "ab", "ab12", ",!"};
+      const auto tok = fromBytes(byteLevelFixture({}, words, {}, true, QJsonValue::Null, {}, pre));
+      return str(tok.encode(text, false).tokens);
+    };
+    QCOMPARE(preWith(QJsonObject{{"type", "Digits"}, {"individual_digits", false}}, "ab12"),
+             QString("ab|12"));
+    QCOMPARE(preWith(QJsonObject{{"type", "Digits"}, {"individual_digits", true}}, "ab12"),
+             QString("ab|1|2"));
+    QCOMPARE(preWith(QJsonObject{{"type", "Whitespace"}}, "ab12 ,!ab"), QString("ab12|,!|ab"));
+    QCOMPARE(preWith(QJsonObject{{"type", "WhitespaceSplit"}}, "ab12 ,!\tab"),
+             QString("ab12|,!|ab"));
+    QCOMPARE(preWith(QJsonObject{{"type", "Punctuation"}}, "ab,!ab"), QString("ab|,|!|ab"));
+  }
+
   void ignoreMerges() {
     // "Ġhere" is in the vocabulary but no merge builds it.
     const QStringList extra{"Ġhere", "he"};
@@ -450,6 +484,30 @@ class TestTokenizer : public QObject {
     QCOMPARE(QString::fromStdString(first.decode(first.encode(" Hello world").ids)),
              QString("Hello world"));
     QCOMPARE(str(ref.encode("Hi<s>Hi", false).tokens), QString("▁Hi|<s>|▁Hi"));
+  }
+
+  void clsSepProcessors() {
+    QJsonObject root = QJsonDocument::fromJson(readAll(dataPath("gpt2/tokenizer.json"))).object();
+    root.insert("post_processor", QJsonObject{{"type", "RobertaProcessing"},
+                                              {"sep", QJsonArray{"<|endoftext|>", 50256}},
+                                              {"cls", QJsonArray{"<|endoftext|>", 50256}},
+                                              {"trim_offsets", true},
+                                              {"add_prefix_space", true}});
+    const auto roberta = fromBytes(QJsonDocument(root).toJson(QJsonDocument::Compact));
+    const auto enc = roberta.encode(" Hello world", true);
+    QCOMPARE(str(enc.ids), QString("50256,18435,995,50256"));
+    // trim_offsets drops the leading space of "Ġworld"; the first token keeps it because of
+    // add_prefix_space (HF's process_offsets).
+    QCOMPARE(str(enc.offsets), QString("(0,0),(0,6),(7,12),(0,0)"));
+    QCOMPARE(str(roberta.encode(" Hello world", false).offsets), QString("(0,6),(7,12)"));
+
+    root.insert("post_processor", QJsonObject{{"type", "BertProcessing"},
+                                              {"sep", QJsonArray{"!", 0}},
+                                              {"cls", QJsonArray{"\"", 1}}});
+    const auto bert = fromBytes(QJsonDocument(root).toJson(QJsonDocument::Compact));
+    QCOMPARE(str(bert.encode(" Hello world", true).ids), QString("1,18435,995,0"));
+    QCOMPARE(str(bert.encode(" Hello world", true).offsets), QString("(0,0),(0,6),(6,12),(0,0)"));
+    QCOMPARE(str(bert.encode(" Hello world", false).ids), QString("18435,995"));
   }
 
   void concurrentEncode() {
