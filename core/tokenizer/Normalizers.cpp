@@ -46,13 +46,14 @@ class BertNormalizer final : public Normalizer {
   void normalize(NormalizedString& s) const override {
     if (clean_) {
       s.mapChars([](char32_t c, std::string& out) {
-        if (c == 0 || c == 0xFFFD) return;
-        const bool ws = c == '\t' || c == '\n' || c == '\r' || isWhitespace(c);
-        if (ws) {
+        // Controls other than \t \n \r go first (so VT, FF and NEL vanish), then
+        // whitespace becomes ' ', as HF's do_clean_text.
+        const bool tabOrNewline = c == '\t' || c == '\n' || c == '\r';
+        if (c == 0 || c == 0xFFFD || (!tabOrNewline && isOther(c))) return;
+        if (tabOrNewline || isWhitespace(c)) {
           out.push_back(' ');
           return;
         }
-        if (isOther(c)) return;
         appendUtf8(out, c);
       });
     }

@@ -280,6 +280,17 @@ class TestTokenizer : public QObject {
     QCOMPARE(str(cjk.offsets), QString("(0,2),(2,5),(5,7)"));
   }
 
+  void bertCleanText() {
+    const auto tok = load("bert-bge");
+    // VT (Cc) is removed before whitespace mapping, so "a\vb" is one word; NBSP is a space.
+    QCOMPARE(str(tok.encode("hello\vworld", false).tokens),
+             str(tok.encode("helloworld", false).tokens));
+    QCOMPARE(str(tok.encode("hello\xC2\xA0world", false).tokens), QString("hello|world"));
+    // The combining acute accent is stripped, and its bytes belong to no token.
+    QCOMPARE(str(tok.encode("cafe\xCC\x81", false).tokens), QString("cafe"));
+    QCOMPARE(str(tok.encode("cafe\xCC\x81", false).offsets), QString("(0,4)"));
+  }
+
   void llamaOffsets() {
     const auto tok = load("llama-spm");
     const auto enc = tok.encode(" Hello world", false);
