@@ -1,0 +1,20 @@
+#include "app/cli/Command.h"
+
+#include "app/cli/InspectCommand.h"
+#include "app/cli/TokenizeCommand.h"
+
+namespace strata::cli {
+
+std::vector<std::unique_ptr<Command>> allCommands() {
+  std::vector<std::unique_ptr<Command>> commands;
+  commands.push_back(std::make_unique<TokenizeCommand>());
+  commands.push_back(std::make_unique<InspectCommand>());
+  return commands;
+}
+
+QString requireValue(const QCommandLineParser& parser, const QString& option) {
+  if (!parser.isSet(option)) throw UsageError{"missing required option --" + option};
+  return parser.value(option);
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,163 @@
+// Runs the real strata-cli: exit codes (0 ok, 1 bad input, 2 bad usage), one-line errors that
+// name the file, and the values printed for known inputs.
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+
+namespace {
+
+struct Result {
+  int exitCode = -1;
+  bool crashed = false;
+  QString out;
+  QString err;
+};
+
+Result runCli(const QStringList& args) {
+  QProcess p;
+  p.start(STRATA_CLI, args);
+  p.waitForFinished(120000);
+  Result r;
+  r.crashed = p.exitStatus() != QProcess::NormalExit;
+  r.exitCode = p.exitCode();
+  r.out = QString::fromUtf8(p.readAllStandardOutput());
+  r.err = QString::fromUtf8(p.readAllStandardError());
+  return r;
+}
+
+const QString kData = STRATA_TEST_DATA;
+const QString kGpt2 = kData + "/tokenizers/gpt2/tokenizer.json";
+const QString kSample = QString(STRATA_SOURCE_DIR) + "/resources/samples/tiny-gpt2";
+
+QJsonObject parseJson(const QString& text) {
+  QJsonParseError e{};
+  const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8(), &e);
+  if (e.error != QJsonParseError::NoError) qWarning() << e.errorString() << text.left(200);
+  return doc.object();
+}
+
+QList<int> intList(const QJsonValue& v) {
+  QList<int> out;
+  for (const auto& x : v.toArray())
+    out << x.toInt();
+  return out;
+}
+
+}  // namespace
+
+class TestCli : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void overviewListsCommands() {
+    const Result r = runCli({"--help"});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.contains("tokenize"));
+    QVERIFY(r.out.contains("inspect"));
+  }
+
+  void usageErrorsExitTwo_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("no command") << QStringList{} << "Usage";
+    QTest::newRow("unknown command") << QStringList{"frobnicate"} << "unknown command";
+    QTest::newRow("unknown option") << QStringList{"tokenize", "--bogus"} << "bogus";
+    QTest::newRow("no tokenizer") << QStringList{"tokenize", "--text", "x"} << "--tokenizer";
+    QTest::newRow("both sources") << QStringList{"tokenize", "--tokenizer", kGpt2, "--model",
+                                                 kSample,    "--text",      "x"}
+                                  << "exactly one";
+    QTest::newRow("no text") << QStringList{"tokenize", "--tokenizer", kGpt2} << "--text";
+    QTest::newRow("inspect without model") << QStringList{"inspect"} << "--model";
+    QTest::newRow("stray argument")
+        << QStringList{"inspect", "--model", kSample, "extra"} << "unexpected argument";
+  }
+  void usageErrorsExitTwo() {
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    const Result r = runCli(args);
+    QVERIFY(!r.crashed);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(message), qPrintable(r.err));
+  }
+
+  void commandHelp() {
+    const Result r = runCli({"tokenize", "--help"});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.startsWith("Usage: strata-cli tokenize [options]"));
+    QVERIFY(r.out.contains("--tokenizer <FILE>"));
+  }
+
+  void tokenizeGpt2Json() {
+    const Result r =
+        runCli({"tokenize", "--tokenizer", kGpt2, "--text", "Hello, world!", "--json"});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject j = parseJson(r.out);
+    // Hugging Face tokenizers: GPT-2 "Hello, world!" -> [15496, 11, 995, 0].
+    QCOMPARE(intList(j["ids"]), (QList<int>{15496, 11, 995, 0}));
+    const QJsonArray offsets = j["offsets"].toArray();
+    QCOMPARE(offsets.size(), 4);
+    QCOMPARE(intList(offsets[2]), (QList<int>{6, 12}));  // " world"
+    QCOMPARE(j["tokens"].toArray()[2].toString(), QString::fromUtf8("\xC4\xA0world"));
+  }
+
+  void tokenizeTextTable() {
+    const Result r = runCli({"tokenize", "--tokenizer", kGpt2, "--text", "Hello world"});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.startsWith("2 tokens"), qPrintable(r.out));
+    QVERIFY(r.out.contains("15496"));
+    QVERIFY(r.out.contains("995"));
+    QVERIFY(r.out.contains("[5,11)"));
+  }
+
+  void tokenizeFromFileMatchesText() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("in.txt");
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("Hello, world!");
+    f.close();
+    const Result r = runCli({"tokenize", "--tokenizer", kGpt2, "--file", path, "--json"});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(intList(parseJson(r.out)["ids"]), (QList<int>{15496, 11, 995, 0}));
+  }
+
+  void badInputExitsOneNamingTheFile_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("named");
+    QTest::newRow("missing tokenizer file")
+        << QStringList{"tokenize", "--tokenizer", "/nonexistent/tok.json", "--text", "x"}
+        << "/nonexistent/tok.json";
+    QTest::newRow("missing model folder")
+        << QStringList{"inspect", "--model", "/nonexistent/model"} << "/nonexistent/model";
+    QTest::newRow("model folder without tokenizer")
+        << QStringList{"tokenize", "--model", kData, "--text", "x"} << "tokenizer.json";
+  }
+  void badInputExitsOneNamingTheFile() {
+    QFETCH(QStringList, args);
+    QFETCH(QString, named);
+    const Result r = runCli(args);
+    QVERIFY(!r.crashed);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(named), qPrintable(r.err));
+    QCOMPARE(r.err.trimmed().count('\n'), 0);  // one message
+    QVERIFY(r.out.isEmpty());
+  }
+
+  void malformedTokenizerFile() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("tokenizer.json");
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("{\"version\": \"1.0\", \"model\": ");  // truncated JSON
+    f.close();
+    const Result r = runCli({"tokenize", "--tokenizer", path, "--text", "x"});
+    QVERIFY(!r.crashed);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(path), qPrintable(r.err));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"
