@@ -61,11 +61,11 @@ void printText(const ModelInfo& info, std::ostream& out) {
   std::string dtypes;
   for (const auto& [d, n] : info.elementsByDType)
     dtypes += (dtypes.empty() ? "" : ", ") + d + " " + groupedNumber(n);
-  row("parameters", groupedNumber(info.parameterCount));
-  row("elements by dtype", dtypes);
-  row("weights", byteSize(info.weightBytes));
-  row("tokenizer", info.tokenizerPath.empty() ? "(none)" : info.tokenizerPath);
-  if (!info.preprocessorPath.empty()) row("preprocessor", info.preprocessorPath);
+  row("Parameters", groupedNumber(info.parameterCount));
+  row("Elements by dtype", dtypes);
+  row("Weights", byteSize(info.weightBytes));
+  row("Tokenizer", info.tokenizerPath.empty() ? "(none)" : info.tokenizerPath);
+  if (!info.preprocessorPath.empty()) row("Preprocessor", info.preprocessorPath);
   for (const auto& w : info.warnings)
     out << "  warning: " << w << "\n";
 

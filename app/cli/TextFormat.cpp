@@ -63,6 +63,13 @@ std::string quoteText(std::string_view text) {
   return out;
 }
 
+std::size_t displayWidth(std::string_view text) {
+  std::size_t n = 0;
+  for (char c : text)
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+  return n;
+}
+
 std::string groupedNumber(std::int64_t n) {
   std::string digits = std::to_string(n < 0 ? -n : n);
   std::string out;

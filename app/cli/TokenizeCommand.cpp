@@ -1,5 +1,6 @@
 #include "app/cli/TokenizeCommand.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -79,14 +80,20 @@ int TokenizeCommand::run(const QCommandLineParser& parser, std::ostream& out) co
   }
 
   out << enc.size() << " tokens, " << tokenizer.description() << ", " << path << "\n";
+  std::vector<std::string> shown(enc.size());
+  std::size_t width = 5;
+  for (std::size_t i = 0; i < enc.size(); ++i) {
+    shown[i] = quoteText(enc.tokens[i]);
+    width = std::max(width, displayWidth(shown[i]));
+  }
   char line[64];
   std::snprintf(line, sizeof line, "%6s %8s  %-12s ", "#", "id", "span");
-  out << line << "token  text\n";
+  out << line << "token" << std::string(width - 3, ' ') << "text\n";
   for (std::size_t i = 0; i < enc.size(); ++i) {
     const auto [b, e] = enc.offsets[i];
     const std::string span = "[" + std::to_string(b) + "," + std::to_string(e) + ")";
     std::snprintf(line, sizeof line, "%6zu %8d  %-12s ", i, enc.ids[i], span.c_str());
-    out << line << quoteText(enc.tokens[i]) << "  "
+    out << line << shown[i] << std::string(width + 2 - displayWidth(shown[i]), ' ')
         << (enc.special[i] ? std::string("(special)") : quoteText(text.substr(b, e - b))) << "\n";
   }
   return kOk;

@@ -145,6 +145,38 @@ class TestCli : public QObject {
     QVERIFY(r.out.isEmpty());
   }
 
+  void inspectSampleJson() {
+    const Result r = runCli({"inspect", "--model", kSample, "--json"});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject j = parseJson(r.out);
+    QCOMPARE(j["model_type"].toString(), QString("gpt2"));
+    // GPT-2 with vocab V=512, width D=64, context P=128, L=2 blocks, MLP 4D, tied head:
+    // wte V*D + wpe P*D + L*(2 LayerNorms 4D + c_attn 3D*D+3D + c_proj D*D+D
+    //                        + c_fc 4D*D+4D + mlp.c_proj 4D*D+D) + ln_f 2D.
+    const qint64 V = 512, D = 64, P = 128, L = 2;
+    const qint64 expected =
+        V * D + P * D +
+        L * (4 * D + 3 * D * D + 3 * D + D * D + D + 4 * D * D + 4 * D + 4 * D * D + D) + 2 * D;
+    QCOMPARE(j["parameters"].toInteger(), expected);
+    QCOMPARE(j["tensors"].toArray().size(), 4 + 12 * 2);
+    QVERIFY(j["tokenizer"].toString().endsWith("tokenizer.json"));
+  }
+
+  void inspectRefusesPickle() {
+    const QString folder = kData + "/models/pickle-only";
+    const Result r = runCli({"inspect", "--model", folder});
+    QVERIFY(!r.crashed);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("safetensors"), qPrintable(r.err));  // says how to convert
+    QCOMPARE(r.err.trimmed().count('\n'), 0);
+  }
+
+  void inspectReportsVocabMismatch() {
+    const Result r = runCli({"inspect", "--model", kData + "/models/bad-vocab"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("bad-vocab"), qPrintable(r.err));
+  }
+
   void malformedTokenizerFile() {
     QTemporaryDir dir;
     const QString path = dir.filePath("tokenizer.json");
