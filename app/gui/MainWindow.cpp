@@ -92,14 +92,14 @@ bool MainWindow::openModel(const QString& folder) {
     summary_->removeRow(0);
   for (const auto& [k, v] : info.config.summary())
     summary_->addRow(QString::fromStdString(k), new QLabel(QString::fromStdString(v)));
-  summary_->addRow(tr("parameters"), new QLabel(QLocale().toString(info.parameterCount)));
+  summary_->addRow(tr("Parameters"), new QLabel(QLocale().toString(info.parameterCount)));
   summary_->addRow(
       tr("weights"),
       new QLabel(widgets::TensorTableModel::bytesText(static_cast<qint64>(info.weightBytes))));
   for (const auto& w : info.warnings) {
     auto* label = new QLabel(QString::fromStdString(w));
     label->setWordWrap(true);
-    summary_->addRow(tr("warning"), label);
+    summary_->addRow(tr("Warning"), label);
   }
 
   QVector<widgets::TensorRow> rows;
