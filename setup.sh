@@ -21,7 +21,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-svg-dev
   libqcustomplot-dev libqcustomplot2.1-qt6
   libtorch-dev libopenblas0-pthread
-  nlohmann-json3-dev libpcre2-dev libicu-dev
+  nlohmann-json3-dev libpcre2-dev libicu-dev libpng-dev libjpeg62-turbo-dev
   xvfb xauth libgl1-mesa-dri
 )
 
