@@ -2,6 +2,7 @@
 
 #include "app/cli/InspectCommand.h"
 #include "app/cli/TokenizeCommand.h"
+#include "app/cli/TraceCommand.h"
 
 namespace strata::cli {
 
@@ -9,6 +10,7 @@ std::vector<std::unique_ptr<Command>> allCommands() {
   std::vector<std::unique_ptr<Command>> commands;
   commands.push_back(std::make_unique<TokenizeCommand>());
   commands.push_back(std::make_unique<InspectCommand>());
+  commands.push_back(std::make_unique<TraceCommand>());
   return commands;
 }
 

@@ -97,6 +97,9 @@ const std::string& Model::folder() const {
 const ModelConfig& Model::config() const {
   return impl_->config;
 }
+const LoadOptions& Model::options() const {
+  return impl_->options;
+}
 int Model::numLayers() const {
   return static_cast<int>(impl_->config.numLayers);
 }

@@ -57,6 +57,7 @@ class Model : public std::enable_shared_from_this<Model> {
 
   const std::string& folder() const;
   const ModelConfig& config() const;
+  const LoadOptions& options() const;
   int numLayers() const;
   int numHeads() const;
   bool isCausal() const;
