@@ -1,0 +1,1 @@
+// Keeps the analysis object library non-empty until the first metric lands.
