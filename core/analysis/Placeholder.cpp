@@ -1,1 +1,0 @@
-// Keeps the analysis object library non-empty until the first metric lands.
