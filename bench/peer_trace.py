@@ -10,6 +10,7 @@ bench_trace's strata_T{T}.safetensors exist, every captured tensor is compared w
 (max |a - b| <= 1e-5 * max(1, max |b|)).
 
     /usr/bin/python3 bench/peer_trace.py --threads N [--dir FOLDER] [--out FOLDER] [--repeat R]
+                                  [--lengths 128,512]
 """
 import argparse
 import json
@@ -153,6 +154,7 @@ def main():
     ap.add_argument("--dir", default=os.path.join(tempfile.gettempdir(), "strata_bench_gpt2"))
     ap.add_argument("--out", default=None)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--lengths", default="128,512")
     args = ap.parse_args()
     out = args.out or args.dir
     torch.set_num_threads(args.threads)
@@ -175,7 +177,7 @@ def main():
         lambda m, i, o: captured.__setitem__(f"hidden.{L}", o)))
 
     print(f"threads {torch.get_num_threads()} | load {load_s:.2f} s | PyTorch {torch.__version__} eager")
-    for T in (128, 512):
+    for T in (int(n) for n in args.lengths.split(",")):
         ids_path = os.path.join(out, f"ids_T{T}.txt")
         if not os.path.exists(ids_path):
             print(f"T={T}: no {ids_path}; run bench_trace first")

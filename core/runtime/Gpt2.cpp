@@ -128,11 +128,14 @@ class Gpt2 final : public Transformer {
       return qkv.narrow(1, i * d_, d_).view({T, heads_, headDim_}).transpose(0, 1);
     };
     const at::Tensor q = split(0), k = split(1), v = split(2);
-    at::Tensor scores = at::bmm(q, k.transpose(1, 2)).to(at::kFloat);  // [H, T, T]
-    if (b.scoreDivisor != 1.0) scores.div_(b.scoreDivisor);
-    const at::Tensor future =
-        at::ones({T, T}, at::TensorOptions().dtype(at::kBool).device(x.device())).triu(1);
-    scores.masked_fill_(future, -std::numeric_limits<double>::infinity());
+    // scores = q k^T / divisor + mask in one baddbmm: masked entries are -inf, so their
+    // probabilities are exactly 0 (HF uses finfo.min, which also underflows to exactly 0).
+    const at::Tensor mask =
+        at::zeros({T, T}, q.options())
+            .masked_fill_(at::ones({T, T}, q.options().dtype(at::kBool)).triu(1),
+                          -std::numeric_limits<double>::infinity());
+    const at::Tensor scores =
+        at::baddbmm(mask, q, k.transpose(1, 2), 1.0, 1.0 / b.scoreDivisor).to(at::kFloat);
     const at::Tensor probs = at::softmax(scores, -1);
     if (attention) *attention = probs;
     const at::Tensor context =
