@@ -94,7 +94,9 @@ int TraceCommand::run(const QCommandLineParser& parser, std::ostream& out) const
       request.encoding.special.push_back(0);
     }
   } else {
-    throw Error("cli.unsupported", "--image: image inputs are not supported yet");
+    request.inputKind = "image";
+    request.imagePath = parser.value("image").toStdString();
+    request.input.pixels = model->imageInput(request.imagePath);
   }
 
   const int L = model->numLayers();

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/image/ImageDecoder.h"
 #include "core/io/Checkpoint.h"
 #include "core/model/ModelWeights.h"
 #include "core/runtime/ModelImplInternal.h"
@@ -88,6 +89,10 @@ std::shared_ptr<const Model> Model::load(const std::string& folder, const LoadOp
 
   const fs::path tok = fs::path(folder) / "tokenizer.json";
   if (fs::exists(tok)) impl->tokenizer = std::make_unique<Tokenizer>(Tokenizer::fromFile(tok));
+  if (impl->config.architecture == Architecture::ViT &&
+      fs::exists(fs::path(folder) / "preprocessor_config.json"))
+    impl->imageProcessor =
+        std::make_unique<VitImageProcessor>(VitImageProcessor::fromFolder(folder));
   return std::shared_ptr<const Model>(new Model(std::move(impl)));
 }
 
@@ -114,6 +119,16 @@ bool Model::isVision() const {
 }
 const Tokenizer* Model::tokenizer() const {
   return impl_->tokenizer.get();
+}
+
+FloatArray Model::imageInput(const std::string& imagePath) const {
+  if (!isVision())
+    throw Error("run.wrong_input", impl_->folder + ": " + impl_->config.architectureName() +
+                                       " models take text, not images");
+  if (!impl_->imageProcessor)
+    throw Error("image.processor_not_found",
+                impl_->folder + ": no preprocessor_config.json, so images cannot be prepared");
+  return impl_->imageProcessor->preprocess(ImageDecoder::decodeFile(imagePath));
 }
 
 std::uint64_t Model::estimateRunBytes(std::int64_t tokens, const CaptureOptions& options) const {

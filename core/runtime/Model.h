@@ -64,6 +64,11 @@ class Model : public std::enable_shared_from_this<Model> {
   bool isVision() const;
   /// The folder's tokenizer, or nullptr (ViT, or a folder without tokenizer.json).
   const Tokenizer* tokenizer() const;
+  /// Decodes an image file (PNG/JPEG) and preprocesses it with the folder's
+  /// preprocessor_config.json, exactly as Hugging Face's ViTImageProcessor: the pixel_values
+  /// [C, H, W] for ModelInput::pixels. Throws strata::Error for a text model, a folder
+  /// without preprocessor_config.json, or an unreadable image (naming the file).
+  FloatArray imageInput(const std::string& imagePath) const;
   /// Estimated peak bytes of a run over `tokens` positions (weights excluded).
   std::uint64_t estimateRunBytes(std::int64_t tokens, const CaptureOptions& = {}) const;
 

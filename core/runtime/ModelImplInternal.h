@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/image/VitImageProcessor.h"
 #include "core/runtime/Model.h"
 #include "core/runtime/TransformerInternal.h"
 #include "core/tokenizer/Tokenizer.h"
@@ -19,6 +20,7 @@ struct Model::Impl {
   at::Device device = at::kCPU;
   at::ScalarType dtype = at::kFloat;
   std::unique_ptr<Tokenizer> tokenizer;
+  std::unique_ptr<VitImageProcessor> imageProcessor;  // ViT folders only
   std::unique_ptr<runtime::Transformer> net;
 };
 

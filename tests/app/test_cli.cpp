@@ -7,6 +7,8 @@
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
+#include <cstring>
+
 namespace {
 
 struct Result {
@@ -175,6 +177,105 @@ class TestCli : public QObject {
     const Result r = runCli({"inspect", "--model", kData + "/models/bad-vocab"});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("bad-vocab"), qPrintable(r.err));
+  }
+
+  void traceTextMatchesTokenizer() {
+    QTemporaryDir dir;
+    const QString out = dir.filePath("t.safetensors");
+    const Result r = runCli({"trace", "--model", kSample, "--text", "Hello, world!", "--layers",
+                             "0,2", "--attn", "1", "--out", out});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY(r.out.startsWith("wrote " + out));
+    // The sample's tokenizer holds GPT-2's first merges, with GPT-2's ids.
+    const Result tok =
+        runCli({"tokenize", "--model", kSample, "--text", "Hello, world!", "--json"});
+    const QList<int> ids = intList(parseJson(tok.out)["ids"]);
+    QFile f(out);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray bytes = f.readAll();
+    quint64 headerLen = 0;
+    std::memcpy(&headerLen, bytes.constData(), 8);
+    const QJsonObject header = parseJson(QString::fromUtf8(bytes.mid(8, qsizetype(headerLen))));
+    QCOMPARE(header["tokens"].toObject()["shape"].toArray()[0].toInt(), ids.size());
+    QVERIFY(header.contains("hidden.0"));
+    QVERIFY(header.contains("hidden.2"));
+    QVERIFY(!header.contains("hidden.1"));
+    QVERIFY(header.contains("attn.1"));
+    QVERIFY(!header.contains("attn.0"));
+    const QJsonArray off = header["tokens"].toObject()["data_offsets"].toArray();
+    const char* data = bytes.constData() + 8 + headerLen + off[0].toInteger();
+    for (int i = 0; i < ids.size(); ++i) {
+      qint64 v = 0;
+      std::memcpy(&v, data + 8 * i, 8);
+      QCOMPARE(v, qint64(ids[i]));
+    }
+  }
+
+  void traceImageOnVit() {
+    QTemporaryDir dir;
+    const QString out = dir.filePath("v.safetensors");
+    const Result r = runCli({"trace", "--model", kData + "/models/tiny-vit", "--image",
+                             kData + "/images/dec_fashion28.png", "--out", out});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QFile f(out);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray bytes = f.readAll();
+    quint64 headerLen = 0;
+    std::memcpy(&headerLen, bytes.constData(), 8);
+    const QJsonObject header = parseJson(QString::fromUtf8(bytes.mid(8, qsizetype(headerLen))));
+    QCOMPARE(intList(header["pixel_values"].toObject()["shape"]), (QList<int>{3, 32, 32}));
+    // 32x32 image, 8x8 patches: 16 patches + CLS = 17 positions, width 16.
+    QCOMPARE(intList(header["hidden.0"].toObject()["shape"]), (QList<int>{17, 16}));
+    QCOMPARE(intList(header["attn.1"].toObject()["shape"]), (QList<int>{2, 17, 17}));
+    QCOMPARE(intList(header["logits"].toObject()["shape"]), (QList<int>{1, 3}));
+  }
+
+  void traceBadInputs_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("code");
+    QTest::addColumn<QString>("message");
+    const QString out = QDir::temp().filePath("strata-never-written.safetensors");
+    QTest::newRow("id outside vocabulary")
+        << QStringList{"trace", "--model", kSample, "--ids", "1,512", "--out", out} << 1
+        << "outside the vocabulary";
+    QString longIds = "1";
+    for (int i = 0; i < 128; ++i)
+      longIds += ",1";
+    QTest::newRow("too long") << QStringList{"trace", "--model", kSample, "--ids",
+                                             longIds, "--out",   out}
+                              << 1 << "at most 128";
+    QTest::newRow("image for a text model")
+        << QStringList{"trace", "--model", kSample, "--image", kData + "/images/dec_fashion28.png",
+                       "--out", out}
+        << 1 << "not images";
+    QTest::newRow("corrupt image") << QStringList{"trace",
+                                                  "--model",
+                                                  kData + "/models/tiny-vit",
+                                                  "--image",
+                                                  kData + "/images/bad_truncated.png",
+                                                  "--out",
+                                                  out}
+                                   << 1 << "bad_truncated.png";
+    QTest::newRow("bad layer spec")
+        << QStringList{"trace", "--model", kSample, "--ids", "1,2", "--layers", "7", "--out", out}
+        << 1 << "layer selection '7'";
+    QTest::newRow("two inputs") << QStringList{"trace",  "--model", kSample, "--ids", "1",
+                                               "--text", "x",       "--out", out}
+                                << 2 << "exactly one";
+    QTest::newRow("bad ids") << QStringList{"trace", "--model", kSample, "--ids",
+                                            "1,x",   "--out",   out}
+                             << 2 << "not an integer";
+  }
+  void traceBadInputs() {
+    QFETCH(QStringList, args);
+    QFETCH(int, code);
+    QFETCH(QString, message);
+    const Result r = runCli(args);
+    QVERIFY(!r.crashed);
+    QCOMPARE(r.exitCode, code);
+    QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    QCOMPARE(r.err.trimmed().count('\n'), 0);
+    QVERIFY(!QFile::exists(QDir::temp().filePath("strata-never-written.safetensors")));
   }
 
   void malformedTokenizerFile() {
