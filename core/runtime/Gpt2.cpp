@@ -124,27 +124,20 @@ class Gpt2 final : public Transformer {
     const Block& b = blocks_.at(static_cast<std::size_t>(layer));
     const std::int64_t T = x.size(0);
     const at::Tensor qkv = b.cAttn(layerNorm(x, b.ln1));  // [T, 3D]
-    auto split = [&](std::int64_t i) {                    // -> [H, T, head_dim]
-      return qkv.narrow(1, i * d_, d_).view({T, heads_, headDim_}).transpose(0, 1);
-    };
-    const at::Tensor q = split(0), k = split(1), v = split(2);
-    // scores = q k^T / divisor + mask in one baddbmm: masked entries are -inf, so their
-    // probabilities are exactly 0 (HF uses finfo.min, which also underflows to exactly 0).
-    const at::Tensor mask =
-        at::zeros({T, T}, q.options())
-            .masked_fill_(at::ones({T, T}, q.options().dtype(at::kBool)).triu(1),
-                          -std::numeric_limits<double>::infinity());
-    const at::Tensor scores =
-        at::baddbmm(mask, q, k.transpose(1, 2), 1.0, 1.0 / b.scoreDivisor).to(at::kFloat);
-    const at::Tensor probs = at::softmax(scores, -1);
+    const at::Tensor probs = attentionOf(b, qkv);
     if (attention) *attention = probs;
     const at::Tensor context =
-        at::bmm(probs.to(v.scalar_type()), v).transpose(0, 1).reshape({T, d_});
+        at::bmm(probs.to(qkv.scalar_type()), headsOf(qkv, 2)).transpose(0, 1).reshape({T, d_});
     at::Tensor a = b.attnProj(context);
     a.add_(x);
     at::Tensor y = b.mlpProj(activate(act_, b.fc(layerNorm(a, b.ln2))));
     y.add_(a);
     return y;
+  }
+
+  at::Tensor attentionProbs(int layer, const at::Tensor& x) const override {
+    const Block& b = blocks_.at(static_cast<std::size_t>(layer));
+    return attentionOf(b, b.cAttn(layerNorm(x, b.ln1)));
   }
 
   at::Tensor finalHidden(const at::Tensor& x) const override { return layerNorm(x, lnF_); }
@@ -156,6 +149,24 @@ class Gpt2 final : public Transformer {
  private:
   Norm norm(const WeightReader& w, const std::string& name) const {
     return {w.get(name + "weight", {d_}), w.get(name + "bias", {d_})};
+  }
+  /// Part i (0 = q, 1 = k, 2 = v) of the fused projection as [H, T, head_dim].
+  at::Tensor headsOf(const at::Tensor& qkv, std::int64_t i) const {
+    return qkv.narrow(1, i * d_, d_).view({qkv.size(0), heads_, headDim_}).transpose(0, 1);
+  }
+  /// Causal softmax(q k^T / divisor) in float32, [H, T, T]. The scale and the mask go into
+  /// one baddbmm: masked entries are -inf, so their probabilities are exactly 0 (HF uses
+  /// finfo.min, which also underflows to exactly 0).
+  at::Tensor attentionOf(const Block& b, const at::Tensor& qkv) const {
+    const std::int64_t T = qkv.size(0);
+    const at::Tensor q = headsOf(qkv, 0), k = headsOf(qkv, 1);
+    const at::Tensor mask =
+        at::zeros({T, T}, q.options())
+            .masked_fill_(at::ones({T, T}, q.options().dtype(at::kBool)).triu(1),
+                          -std::numeric_limits<double>::infinity());
+    const at::Tensor scores =
+        at::baddbmm(mask, q, k.transpose(1, 2), 1.0, 1.0 / b.scoreDivisor).to(at::kFloat);
+    return at::softmax(scores, -1);
   }
   at::Tensor layerNorm(const at::Tensor& x, const Norm& n) const {
     return at::layer_norm(x, {d_}, n.weight, n.bias, eps_);

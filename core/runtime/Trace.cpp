@@ -50,9 +50,7 @@ FloatArray Trace::attention(int layer) const {
   const Model::Impl& m = impl_->model->impl();
   c10::InferenceMode guard;
   const at::Tensor x = impl_->hidden[static_cast<std::size_t>(layer)].to(m.device, m.dtype);
-  at::Tensor probs;
-  m.net->block(layer, x, &probs);
-  return runtime::toFloatArray(probs);
+  return runtime::toFloatArray(m.net->attentionProbs(layer, x));
 }
 
 std::vector<LensEntry> Trace::logitLens(int index, int topK) const {

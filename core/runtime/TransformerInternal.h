@@ -28,6 +28,13 @@ class Transformer {
   /// One block. When `attention` is non-null, stores the softmax probabilities [H, T, T]
   /// (float32) there.
   virtual at::Tensor block(int layer, const at::Tensor& x, at::Tensor* attention) const = 0;
+  /// Attention probabilities [H, T, T] of block `layer` for input x, without the rest of the
+  /// block. The default runs the whole block; families override it with the attention half.
+  virtual at::Tensor attentionProbs(int layer, const at::Tensor& x) const {
+    at::Tensor probs;
+    block(layer, x, &probs);
+    return probs;
+  }
   virtual at::Tensor finalHidden(const at::Tensor& x) const = 0;
   /// False when the checkpoint has no output head (BertModel without MLM head, ViTModel).
   virtual bool hasLogits() const = 0;
