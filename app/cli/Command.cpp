@@ -1,5 +1,6 @@
 #include "app/cli/Command.h"
 
+#include "app/cli/GeometryCommand.h"
 #include "app/cli/InspectCommand.h"
 #include "app/cli/TokenizeCommand.h"
 #include "app/cli/TraceCommand.h"
@@ -11,6 +12,7 @@ std::vector<std::unique_ptr<Command>> allCommands() {
   commands.push_back(std::make_unique<TokenizeCommand>());
   commands.push_back(std::make_unique<InspectCommand>());
   commands.push_back(std::make_unique<TraceCommand>());
+  commands.push_back(std::make_unique<GeometryCommand>());
   return commands;
 }
 

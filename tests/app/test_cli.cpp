@@ -278,6 +278,66 @@ class TestCli : public QObject {
     QVERIFY(!QFile::exists(QDir::temp().filePath("strata-never-written.safetensors")));
   }
 
+  void geometryReferenceValues_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<double>("expected");
+    QTest::addColumn<double>("tolerance");
+    const QString gauss = kData + "/refdata/dadapy_2gaussians_in_2d.npy";
+    const QString ball = kData + "/refdata/skdim_hyperball_n30_d5_in10.npy";
+    // METRICS.md: DADApy TwoNN 1.85 +- 0.01; scikit-dimension MLE values (float32 input).
+    QTest::newRow("twonn dadapy") << QStringList{"--points", gauss, "--metric", "id.twonn"} << 1.85
+                                  << 0.01;
+    QTest::newRow("mle default") << QStringList{"--points", ball, "--metric", "id.mle"}
+                                 << 3.341161830518472 << 1e-7;
+    QTest::newRow("mle k=5") << QStringList{"--points", ball, "--metric", "id.mle", "--k", "5"}
+                             << 4.350132038093711 << 1e-7;
+    QTest::newRow("mle unbiased") << QStringList{"--points", ball, "--metric", "id.mle",
+                                                 "--unbiased"}
+                                  << 3.1653112078596046 << 1e-7;
+    QTest::newRow("mle mean") << QStringList{"--points", ball,        "--metric",
+                                             "id.mle",   "--variant", "mean"}
+                              << 3.4389424541367437 << 1e-7;
+  }
+  void geometryReferenceValues() {
+    QFETCH(QStringList, args);
+    QFETCH(double, expected);
+    QFETCH(double, tolerance);
+    const Result r = runCli(QStringList{"geometry"} + args + QStringList{"--json"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const double value = parseJson(r.out)["value"].toDouble();
+    QVERIFY2(std::abs(value - expected) <= tolerance * std::max(1.0, std::abs(expected)),
+             qPrintable(QString::number(value, 'g', 17)));
+  }
+
+  void geometryBadInputs() {
+    const QString ball = kData + "/refdata/skdim_hyperball_n30_d5_in10.npy";
+    Result r = runCli({"geometry", "--points", ball, "--metric", "id.nonsense"});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY(r.err.contains("id.twonn"));  // lists the known metrics
+    QTemporaryDir dir;
+    const QString junk = dir.filePath("junk.npy");
+    QFile f(junk);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("\x93NUMPY\x01\x00\x10\x00{'descr': '<i4'}");  // truncated, wrong dtype
+    f.close();
+    r = runCli({"geometry", "--points", junk, "--metric", "id.twonn"});
+    QVERIFY(!r.crashed);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("junk.npy"), qPrintable(r.err));
+    // A safetensors file with several tensors needs a tensor name; a 1-D tensor is refused.
+    const QString st = kData + "/models/tiny-gpt2/model.safetensors";
+    r = runCli({"geometry", "--points", st, "--metric", "id.pr"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("TENSOR"), qPrintable(r.err));
+    r = runCli({"geometry", "--points", st + ":transformer.ln_f.bias", "--metric", "id.pr"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("2-D"), qPrintable(r.err));
+    r = runCli(
+        {"geometry", "--points", st + ":transformer.wte.weight", "--metric", "id.pcid", "--json"});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(parseJson(r.out)["points"].toObject()["d"].toInt(), 16);
+  }
+
   void malformedTokenizerFile() {
     QTemporaryDir dir;
     const QString path = dir.filePath("tokenizer.json");
