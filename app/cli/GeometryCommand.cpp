@@ -1,11 +1,15 @@
 #include "app/cli/GeometryCommand.h"
 
+#include <cmath>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "core/analysis/Curvature.h"
 #include "core/analysis/IntrinsicDimension.h"
+#include "core/analysis/ManifoldCurvature.h"
+#include "core/analysis/Spectrum.h"
 #include "core/io/NpyFile.h"
 #include "core/io/SafetensorsFile.h"
 #include "core/util/Error.h"
@@ -84,6 +88,43 @@ const std::map<std::string, Metric>& metrics() {
          o.errorBar = errorBars(p);
          return pcId(X, o);
        }},
+      {"curvature.trajectory",
+       [](const FloatArray& X, const QCommandLineParser& p) {
+         const QString v = p.isSet("variant") ? p.value("variant") : "hosseini";
+         if (v != "hosseini" && v != "skean")
+           throw UsageError{"--variant for curvature.trajectory: hosseini or skean"};
+         return trajectoryCurvature(X, v == "skean" ? AngleVariant::Skean : AngleVariant::Hosseini)
+             .summary;
+       }},
+      {"curvature.mapc",
+       [](const FloatArray& X, const QCommandLineParser& p) {
+         // Tangent dimension: given, or the rounded TwoNN ID of the same points (METRICS.md).
+         int d = static_cast<int>(number(p, "tangent-dim", 0));
+         if (d <= 0) d = std::max(1, static_cast<int>(std::lround(twoNN(X).value)));
+         ManifoldCurvatureOptions o;
+         o.k = static_cast<int>(number(p, "k", 0));
+         return manifoldCurvature(X, d, o).summary;
+       }},
+      {"entropy.prompt",
+       [](const FloatArray& X, const QCommandLineParser& p) {
+         EntropyOptions o;
+         o.alpha = number(p, "alpha", o.alpha);
+         return promptEntropy(X, o);
+       }},
+      {"entropy.dataset",
+       [](const FloatArray& X, const QCommandLineParser& p) {
+         EntropyOptions o;
+         o.alpha = number(p, "alpha", o.alpha);
+         return datasetEntropy(X, o);
+       }},
+      {"rank.effective",
+       [](const FloatArray& X, const QCommandLineParser& p) {
+         const QString v = p.isSet("variant") ? p.value("variant") : "preprocessed";
+         if (v != "preprocessed" && v != "raw")
+           throw UsageError{"--variant for rank.effective: preprocessed or raw"};
+         return effectiveRank(
+             X, v == "raw" ? EffectiveRankInput::Raw : EffectiveRankInput::Preprocessed);
+       }},
   };
   return table;
 }
@@ -123,10 +164,16 @@ void GeometryCommand::addOptions(QCommandLineParser& parser) const {
       {"points", "Point cloud [N, D]: FILE.npy or FILE.safetensors[:TENSOR].", "FILE"},
       {"metric", "One of: " + metricList() + ".", "M"},
       {"variant",
-       "id.twonn: dadapy (default), skdim, ml; id.mle: harmonic (default), mean, "
-       "median.",
+       "id.twonn: dadapy (default), skdim, ml; id.mle: harmonic (default), mean, median; "
+       "curvature.trajectory: hosseini (default), skean; rank.effective: preprocessed "
+       "(default), raw.",
        "V"},
-      {"k", "id.mle: neighbours (default 20).", "K"},
+      {"k",
+       "id.mle: neighbours (default 20); curvature.mapc: patch size (default "
+       "max(2d, d(d+3)/2+1)).",
+       "K"},
+      {"tangent-dim", "curvature.mapc: tangent dimension (default: rounded TwoNN ID).", "D"},
+      {"alpha", "entropy.*: Renyi order (default 1, Shannon).", "A"},
       {"unbiased", "id.mle: use k - 2 (unbiased estimator)."},
       {"fraction", "id.twonn dadapy: fraction of mu values kept (default 0.9).", "F"},
       {"discard", "id.twonn skdim: fraction of the largest mu discarded (default 0.1).", "F"},

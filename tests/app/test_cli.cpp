@@ -7,7 +7,9 @@
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
+#include <cmath>
 #include <cstring>
+#include <vector>
 
 namespace {
 
@@ -39,6 +41,25 @@ QJsonObject parseJson(const QString& text) {
   const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8(), &e);
   if (e.error != QJsonParseError::NoError) qWarning() << e.errorString() << text.left(200);
   return doc.object();
+}
+
+/// Writes a float32 C-order .npy v1 file [rows, cols].
+QString writeNpy(const QString& path, const std::vector<float>& data, int rows, int cols) {
+  QByteArray header = QString("{'descr': '<f4', 'fortran_order': False, 'shape': (%1, %2), }")
+                          .arg(rows)
+                          .arg(cols)
+                          .toLatin1();
+  while ((10 + header.size() + 1) % 64 != 0)
+    header += ' ';
+  header += '\n';
+  QFile f(path);
+  f.open(QIODevice::WriteOnly);
+  f.write("\x93NUMPY\x01\x00", 8);
+  const quint16 len = quint16(header.size());
+  f.write(reinterpret_cast<const char*>(&len), 2);
+  f.write(header);
+  f.write(reinterpret_cast<const char*>(data.data()), qint64(data.size() * sizeof(float)));
+  return path;
 }
 
 QList<int> intList(const QJsonValue& v) {
@@ -307,6 +328,48 @@ class TestCli : public QObject {
     const double value = parseJson(r.out)["value"].toDouble();
     QVERIFY2(std::abs(value - expected) <= tolerance * std::max(1.0, std::abs(expected)),
              qPrintable(QString::number(value, 'g', 17)));
+  }
+
+  void geometryCurvatureAndSpectrum() {
+    QTemporaryDir dir;
+    // Planar circle sampled every 0.3 rad: every turning angle is exactly 0.3.
+    std::vector<float> circle;
+    for (int t = 0; t < 20; ++t) {
+      circle.push_back(float(std::cos(0.3 * t)));
+      circle.push_back(float(std::sin(0.3 * t)));
+    }
+    const QString circlePath = writeNpy(dir.filePath("circle.npy"), circle, 20, 2);
+    Result r =
+        runCli({"geometry", "--points", circlePath, "--metric", "curvature.trajectory", "--json"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY(std::abs(parseJson(r.out)["value"].toDouble() - 0.3) < 1e-4);
+
+    // Sphere of radius 2 (Fibonacci lattice, 1500 points): MAPC ~ 1/r = 0.5.
+    std::vector<float> sphere;
+    const int n = 1500;
+    for (int i = 0; i < n; ++i) {
+      const double z = 1.0 - 2.0 * (i + 0.5) / n, rho = std::sqrt(1.0 - z * z);
+      const double phi = i * M_PI * (3.0 - std::sqrt(5.0));
+      for (double c : {rho * std::cos(phi), rho * std::sin(phi), z})
+        sphere.push_back(float(2 * c));
+    }
+    const QString spherePath = writeNpy(dir.filePath("sphere.npy"), sphere, n, 3);
+    r = runCli({"geometry", "--points", spherePath, "--metric", "curvature.mapc", "--tangent-dim",
+                "2", "--json"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const double mapc = parseJson(r.out)["value"].toDouble();
+    QVERIFY2(std::abs(mapc - 0.5) < 0.05, qPrintable(QString::number(mapc)));
+
+    // Rank-one data: effective rank 1 (raw).
+    std::vector<float> line;
+    for (int t = 0; t < 10; ++t)
+      for (int d = 0; d < 4; ++d)
+        line.push_back(float((t + 1) * (d + 1)));
+    const QString linePath = writeNpy(dir.filePath("line.npy"), line, 10, 4);
+    r = runCli({"geometry", "--points", linePath, "--metric", "rank.effective", "--variant", "raw",
+                "--json"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY(std::abs(parseJson(r.out)["value"].toDouble() - 1.0) < 1e-6);
   }
 
   void geometryBadInputs() {
