@@ -102,6 +102,7 @@ int TraceCommand::run(const QCommandLineParser& parser, std::ostream& out) const
   const int L = model->numLayers();
   request.hiddenLayers = parseLayerSpec(parser.value("layers").toStdString(), L + 1);
   request.attentionLayers = parseLayerSpec(parser.value("attn").toStdString(), L);
+  request.capture.attentionLayers = request.attentionLayers;  // kept during the forward pass
   const auto trace = model->run(request.input, request.capture);
   writeTraceFile(outPath, *model, *trace, request);
   const double seconds =

@@ -415,4 +415,14 @@ std::vector<float> SafetensorsFile::toFloat(const std::string& name) const {
   return out;
 }
 
+void SafetensorsFile::releasePages(const std::string& name) const {
+  const TensorInfo& t = info(name);
+  const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+  const std::uint64_t begin = (dataStart_ + t.begin + page - 1) / page * page;
+  const std::uint64_t end = (dataStart_ + t.end) / page * page;
+  if (end > begin)
+    ::madvise(const_cast<std::byte*>(map_) + begin, static_cast<std::size_t>(end - begin),
+              MADV_DONTNEED);
+}
+
 }  // namespace strata

@@ -64,6 +64,11 @@ class SafetensorsFile {
   const void* alignedData(const std::string& name) const;
   /// The tensor converted to float32 (any floating or integer dtype; BOOL gives 0/1).
   std::vector<float> toFloat(const std::string& name) const;
+  /// Tells the kernel the tensor's pages will not be read again soon (madvise DONTNEED on
+  /// the whole pages inside it): file-backed, so a later read simply faults them back in.
+  /// Loaders call it after copying a tensor so that resident memory does not hold both the
+  /// mapping and the copy.
+  void releasePages(const std::string& name) const;
   /// Whole file size in bytes.
   std::uint64_t fileSize() const { return fileSize_; }
 

@@ -126,8 +126,9 @@ class Gpt2 final : public Transformer {
     const at::Tensor qkv = b.cAttn(layerNorm(x, b.ln1));  // [T, 3D]
     const at::Tensor probs = attentionOf(b, qkv);
     if (attention) *attention = probs;
-    const at::Tensor context =
-        at::bmm(probs.to(qkv.scalar_type()), headsOf(qkv, 2)).transpose(0, 1).reshape({T, d_});
+    const at::Tensor context = batchedMatmul(probs.to(qkv.scalar_type()), headsOf(qkv, 2), false)
+                                   .transpose(0, 1)
+                                   .reshape({T, d_});
     at::Tensor a = b.attnProj(context);
     a.add_(x);
     at::Tensor y = b.mlpProj(activate(act_, b.fc(layerNorm(a, b.ln2))));
@@ -154,9 +155,8 @@ class Gpt2 final : public Transformer {
   at::Tensor headsOf(const at::Tensor& qkv, std::int64_t i) const {
     return qkv.narrow(1, i * d_, d_).view({qkv.size(0), heads_, headDim_}).transpose(0, 1);
   }
-  /// Causal softmax(q k^T / divisor) in float32, [H, T, T]. The scale and the mask go into
-  /// one baddbmm: masked entries are -inf, so their probabilities are exactly 0 (HF uses
-  /// finfo.min, which also underflows to exactly 0).
+  /// Causal softmax(q k^T / divisor) in float32, [H, T, T]. Masked entries are -inf, so
+  /// their probabilities are exactly 0 (HF uses finfo.min, which also underflows to 0).
   at::Tensor attentionOf(const Block& b, const at::Tensor& qkv) const {
     const std::int64_t T = qkv.size(0);
     const at::Tensor q = headsOf(qkv, 0), k = headsOf(qkv, 1);
@@ -164,9 +164,9 @@ class Gpt2 final : public Transformer {
         at::zeros({T, T}, q.options())
             .masked_fill_(at::ones({T, T}, q.options().dtype(at::kBool)).triu(1),
                           -std::numeric_limits<double>::infinity());
-    const at::Tensor scores =
-        at::baddbmm(mask, q, k.transpose(1, 2), 1.0, 1.0 / b.scoreDivisor).to(at::kFloat);
-    return at::softmax(scores, -1);
+    at::Tensor scores = batchedMatmul(q, k, true);
+    scores.mul_(1.0 / b.scoreDivisor).add_(mask);
+    return at::softmax(scores.to(at::kFloat), -1);
   }
   at::Tensor layerNorm(const at::Tensor& x, const Norm& n) const {
     return at::layer_norm(x, {d_}, n.weight, n.bias, eps_);

@@ -43,4 +43,17 @@ at::Tensor Linear::operator()(const at::Tensor& x) const {
   return y.view(shape);
 }
 
+at::Tensor batchedMatmul(const at::Tensor& a, const at::Tensor& b, bool transposeB) {
+  if (!useOneDnn(a) || b.scalar_type() != at::kFloat || !b.device().is_cpu())
+    return at::bmm(a, transposeB ? b.transpose(1, 2) : b);
+  // mkldnn_linear(x, w) = x w^T with w [N, K]: for a b^T, w is b itself; for a b, w = b^T.
+  std::vector<at::Tensor> out;
+  out.reserve(static_cast<std::size_t>(a.size(0)));
+  for (std::int64_t i = 0; i < a.size(0); ++i) {
+    const at::Tensor w = transposeB ? b[i].contiguous() : b[i].t().contiguous();
+    out.push_back(at::mkldnn_linear(a[i].contiguous().to_mkldnn(), w, c10::nullopt).to_dense());
+  }
+  return at::stack(out);
+}
+
 }  // namespace strata::runtime

@@ -139,7 +139,8 @@ std::uint64_t Model::estimateRunBytes(std::int64_t tokens, const CaptureOptions&
   const auto I = static_cast<std::uint64_t>(c.intermediateSize);
   const auto L = static_cast<std::uint64_t>(c.numLayers);
   const auto V = static_cast<std::uint64_t>(isVision() ? c.labels.size() : c.vocabSize);
-  const std::uint64_t stored = (L + 1) * T * D * (options.hiddenF16 ? 2 : 4);
+  const std::uint64_t stored = (L + 1) * T * D * (options.hiddenF16 ? 2 : 4) +
+                               options.attentionLayers.size() * H * T * T * 4;
   const std::uint64_t logits = options.logits ? (isVision() ? V : T * V) * 4 * 2 : 0;
   // One block's working set: q, k, v, context and residual copies, scores and probabilities,
   // the MLP's hidden activations (gate and up for SwiGLU).
@@ -204,8 +205,17 @@ std::shared_ptr<const Trace> Model::run(const ModelInput& input,
   at::Tensor x = net.embed(input);
   store(x);
   const int L = numLayers();
+  std::vector<bool> keepAttention(static_cast<std::size_t>(L), false);
+  for (int l : options.attentionLayers) {
+    if (l < 0 || l >= L)
+      throw Error("run.bad_layer", where + ": attention layer " + std::to_string(l) +
+                                       " is out of range 0.." + std::to_string(L - 1));
+    keepAttention[static_cast<std::size_t>(l)] = true;
+  }
   for (int l = 0; l < L; ++l) {
-    x = net.block(l, x, nullptr);
+    at::Tensor probs;
+    x = net.block(l, x, keepAttention[static_cast<std::size_t>(l)] ? &probs : nullptr);
+    if (probs.defined()) trace->attention[l] = probs.to(at::kCPU, at::kFloat).contiguous();
     if (l + 1 < L) store(x);
   }
   const at::Tensor last = net.finalHidden(x);

@@ -46,6 +46,10 @@ struct ModelInput {
 struct CaptureOptions {
   bool hiddenF16 = false;  ///< keep hidden states in F16 (halves memory)
   bool logits = true;      ///< compute the final logits
+  /// Layers whose attention probabilities are kept as the forward pass computes them
+  /// (H x T x T floats each), for callers that know up front they want them (the trace
+  /// command). Every other layer's attention is recomputed on demand by Trace::attention().
+  std::vector<int> attentionLayers;
 };
 
 class Model : public std::enable_shared_from_this<Model> {
@@ -103,7 +107,8 @@ class Trace {
   FloatArray hidden(int index) const;
   /// Final logits ([T, V] or [1, labels]); empty when CaptureOptions::logits was false.
   const FloatArray& logits() const;
-  /// Attention probabilities of block `layer`, [H, T, T], recomputed from hidden(layer).
+  /// Attention probabilities of block `layer`, [H, T, T]: the copy kept during the run when
+  /// CaptureOptions::attentionLayers named it, else recomputed from hidden(layer).
   FloatArray attention(int layer) const;
   /// Logit lens at hidden index `index` (1..L) for every position: [T] entries.
   std::vector<LensEntry> logitLens(int index, int topK) const;

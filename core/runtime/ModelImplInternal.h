@@ -2,6 +2,7 @@
 // Private state of Model and Trace, shared by Model.cpp and Trace.cpp.
 #include <ATen/ATen.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,7 +28,8 @@ struct Model::Impl {
 struct Trace::Impl {
   std::shared_ptr<const Model> model;
   std::int64_t seqLen = 0;
-  std::vector<at::Tensor> hidden;  // L+1 tensors [T, D] on the CPU, float32 or float16
+  std::vector<at::Tensor> hidden;       // L+1 tensors [T, D] on the CPU, float32 or float16
+  std::map<int, at::Tensor> attention;  // layers captured during the run, [H, T, T] float32
   FloatArray logits;
 };
 

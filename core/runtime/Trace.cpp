@@ -47,6 +47,8 @@ const FloatArray& Trace::logits() const {
 
 FloatArray Trace::attention(int layer) const {
   checkIndex(impl_->model->folder(), layer, numLayers(), "layer");
+  if (const auto kept = impl_->attention.find(layer); kept != impl_->attention.end())
+    return runtime::toFloatArray(kept->second);
   const Model::Impl& m = impl_->model->impl();
   c10::InferenceMode guard;
   const at::Tensor x = impl_->hidden[static_cast<std::size_t>(layer)].to(m.device, m.dtype);

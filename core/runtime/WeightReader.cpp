@@ -31,9 +31,14 @@ at::Tensor WeightReader::get(const std::string& name, at::IntArrayRef expectedSh
     throw Error("model.shape_mismatch", folder_ + ": tensor '" + name + "' has shape " +
                                             shapeText(info.shape) + ", the config implies " +
                                             shapeText(expectedShape));
-  std::vector<float> values = checkpoint_.toFloat(name);
+  // Convert straight from the mapping into the tensor (no intermediate vector), then let the
+  // kernel drop the file pages just read, so loading peaks near the weights' own size.
+  const SafetensorsFile& file = checkpoint_.fileOf(name);
+  const auto bytes = file.bytes(name);
   at::Tensor t = at::empty(info.shape, at::kFloat);
-  std::copy(values.begin(), values.end(), t.data_ptr<float>());
+  convertToFloat(info.dtype, bytes.data(), static_cast<std::size_t>(t.numel()),
+                 t.data_ptr<float>());
+  file.releasePages(name);
   return t.to(options_.device, options_.dtype).contiguous();
 }
 

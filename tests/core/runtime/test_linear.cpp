@@ -68,6 +68,19 @@ class TestLinear : public QObject {
     QVERIFY(relError(y, at::linear(x.to(at::kDouble), w.to(at::kDouble))) < 1e-5);
   }
 
+  void batchedMatmulMatchesDoubleProduct() {
+    c10::InferenceMode guard;
+    const at::Tensor a = at::randn({3, 17, 8}), b = at::randn({3, 11, 8}), c = at::randn({3, 8, 5});
+    const at::Tensor abT = strata::runtime::batchedMatmul(a, b, true);
+    const at::Tensor ac = strata::runtime::batchedMatmul(a, c, false);
+    QCOMPARE(abT.sizes().vec(), (std::vector<std::int64_t>{3, 17, 11}));
+    QCOMPARE(ac.sizes().vec(), (std::vector<std::int64_t>{3, 17, 5}));
+    const at::Tensor refAbT = at::bmm(a.to(at::kDouble), b.to(at::kDouble).transpose(1, 2));
+    const at::Tensor refAc = at::bmm(a.to(at::kDouble), c.to(at::kDouble));
+    QVERIFY((abT.to(at::kDouble) - refAbT).abs().max().item<double>() < 1e-5);
+    QVERIFY((ac.to(at::kDouble) - refAc).abs().max().item<double>() < 1e-5);
+  }
+
   void bf16WeightsStayBf16() {
     c10::InferenceMode guard;
     const at::Tensor x = at::randn({64, 256}).to(at::kBFloat16);
