@@ -46,6 +46,26 @@ class TestTraceFile : public QObject {
     QCOMPARE(cps, want);
   }
 
+  void attentionKeptDuringRunEqualsRecomputed() {
+    const auto model = Model::load(kSample);
+    ModelInput in;
+    in.ids = {464, 2068, 7586, 21831, 13, 50, 3};
+    for (auto& id : in.ids)
+      id %= 511;
+    CaptureOptions keep;
+    keep.attentionLayers = {1};
+    const auto kept = model->run(in, keep);
+    const auto plain = model->run(in);
+    const FloatArray a = kept->attention(1), b = plain->attention(1);
+    QCOMPARE(a.shape, b.shape);
+    double worst = 0;
+    for (std::size_t i = 0; i < a.numel(); ++i)
+      worst = std::max(worst, double(std::abs(a.data[i] - b.data[i])));
+    QVERIFY2(worst < 1e-6, qPrintable(QString::number(worst)));
+    keep.attentionLayers = {2};  // the sample has layers 0 and 1
+    QCOMPARE(errorCode([&] { model->run(in, keep); }), QString("run.bad_layer"));
+  }
+
   void traceOfSampleModel() {
     const auto model = Model::load(kSample);
     TraceRequest req;
