@@ -13,7 +13,8 @@
 //                 architecture, layers, heads, hidden_size}, "input": {kind, text?, image?},
 //                 "tokens": [strings], "offsets": [[byte begin, end]], "char_offsets":
 //                 [[code point begin, end]], "special": [bool], "capture": {hidden: [l...],
-//                 attn: [a...], logits, hidden_dtype, precision, device}}
+//                 attn: [a...], logits, hidden_dtype, precision, device, and for bf16
+//                 precision_error: the documented bound against float32}}
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -232,6 +232,27 @@ class TestCli : public QObject {
     }
   }
 
+  void traceBf16RecordsPrecision() {
+    QTemporaryDir dir;
+    const QString out = dir.filePath("b.safetensors");
+    const Result r = runCli({"trace", "--model", kSample, "--ids", "1,2,3", "--precision", "bf16",
+                             "--attn", "none", "--out", out});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QFile f(out);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray bytes = f.readAll();
+    quint64 headerLen = 0;
+    std::memcpy(&headerLen, bytes.constData(), 8);
+    const QJsonObject header = parseJson(QString::fromUtf8(bytes.mid(8, qsizetype(headerLen))));
+    const QJsonObject meta =
+        parseJson(header["__metadata__"].toObject()["strata.trace"].toString());
+    const QJsonObject capture = meta["capture"].toObject();
+    QCOMPARE(capture["precision"].toString(), QString("BF16"));
+    QCOMPARE(capture["precision_error"].toObject()["reference"].toString(), QString("float32"));
+    QCOMPARE(capture["hidden_dtype"].toString(), QString("F32"));
+    QVERIFY(!header.contains("attn.0"));
+  }
+
   void traceImageOnVit() {
     QTemporaryDir dir;
     const QString out = dir.filePath("v.safetensors");
