@@ -1,5 +1,7 @@
 #include "core/io/JsonGuard.h"
 
+#include "core/util/Utf8.h"
+
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
@@ -99,44 +101,9 @@ JsonScan scanJson(std::string_view text, std::size_t maxDepth) {
 }
 
 bool isValidUtf8(std::string_view s, std::size_t* badOffset) noexcept {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const std::size_t n = s.size();
-  std::size_t i = 0;
-  while (i < n) {
-    const unsigned char c = p[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      if (c == 0xE0) lo = 0xA0;  // overlong
-      if (c == 0xED) hi = 0x9F;  // UTF-16 surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      if (c == 0xF0) lo = 0x90;  // overlong
-      if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
-    } else {
-      if (badOffset) *badOffset = i;
-      return false;
-    }
-    if (n - i < len || p[i + 1] < lo || p[i + 1] > hi) {
-      if (badOffset) *badOffset = i;
-      return false;
-    }
-    for (std::size_t k = 2; k < len; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) {
-        if (badOffset) *badOffset = i;
-        return false;
-      }
-    }
-    i += len;
-  }
-  return true;
+  const std::size_t bad = findInvalidUtf8(s);
+  if (bad != std::string_view::npos && badOffset) *badOffset = bad;
+  return bad == std::string_view::npos;
 }
 
 }  // namespace strata::io_detail

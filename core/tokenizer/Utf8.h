@@ -7,11 +7,11 @@
 #include <string>
 #include <string_view>
 
+#include "core/util/Utf8.h"
+
 namespace strata::tok {
 
-/// Offset of the first invalid byte, or npos when `s` is valid UTF-8 (no surrogates, no
-/// overlongs, nothing past U+10FFFF).
-std::size_t findInvalidUtf8(std::string_view s);
+using strata::findInvalidUtf8;
 
 /// Length in bytes of the UTF-8 sequence that starts with `lead` (1 for stray bytes).
 inline std::size_t utf8Len(unsigned char lead) {
