@@ -127,39 +127,25 @@ class Llama final : public Transformer {
     const Block& blk = blocks_.at(static_cast<std::size_t>(layer));
     const std::int64_t T = x.size(0);
     const std::int64_t groups = heads_ / kvHeads_;
-
     const at::Tensor h = rmsNorm(x, blk.inputNorm, eps_);
-    const auto [cos, sin] = rope_.table(T, x.scalar_type());
-    const at::Tensor q = Rope::apply(blk.q(h).view({T, heads_, headDim_}), cos, sin);
-    const at::Tensor k = Rope::apply(blk.k(h).view({T, kvHeads_, headDim_}), cos, sin);
-    const at::Tensor v = blk.v(h).view({T, kvHeads_, headDim_});
-
-    // The query heads of one key/value group stacked along the rows: [kv, groups * T, hd]
-    // against [kv, hd, T], without materialising repeat_kv's copies.
-    const at::Tensor qg = q.transpose(0, 1).reshape({kvHeads_, groups * T, headDim_});
-    const at::Tensor kt = k.permute({1, 2, 0});
-    at::Tensor scores = at::bmm(qg, kt);
-    scores.mul_(std::pow(static_cast<double>(headDim_), -0.5));  // head_dim**-0.5
-    scores = scores.view({heads_, T, T}).to(at::kFloat);
-    if (T > 1) {
-      const at::Tensor pos = at::arange(T, at::TensorOptions().dtype(at::kLong).device(x.device()));
-      const at::Tensor i = pos.unsqueeze(1), j = pos.unsqueeze(0);
-      at::Tensor masked = j > i;
-      if (blk.window > 0 && T > blk.window) masked = masked.logical_or(i - j >= blk.window);
-      scores.masked_fill_(masked, -std::numeric_limits<float>::infinity());
-    }
-    const at::Tensor probs = at::softmax(scores, -1);
+    const at::Tensor probs = attentionOf(blk, h);
     if (attention) *attention = probs;
 
-    const at::Tensor vg = v.transpose(0, 1);  // [kv, T, hd]
-    const at::Tensor ctx = at::bmm(probs.to(x.scalar_type()).view({kvHeads_, groups * T, T}), vg)
-                               .view({heads_, T, headDim_})
-                               .transpose(0, 1)
-                               .reshape({T, heads_ * headDim_});
+    const at::Tensor vg = blk.v(h).view({T, kvHeads_, headDim_}).transpose(0, 1);  // [kv, T, hd]
+    const at::Tensor ctx =
+        batchedMatmul(probs.to(x.scalar_type()).view({kvHeads_, groups * T, T}), vg, false)
+            .view({heads_, T, headDim_})
+            .transpose(0, 1)
+            .reshape({T, heads_ * headDim_});
     const at::Tensor mid = x + blk.o(ctx);
 
     const at::Tensor h2 = rmsNorm(mid, blk.postNorm, eps_);
     return mid + blk.down(activate(activation_, blk.gate(h2)) * blk.up(h2));
+  }
+
+  at::Tensor attentionProbs(int layer, const at::Tensor& x) const override {
+    const Block& blk = blocks_.at(static_cast<std::size_t>(layer));
+    return attentionOf(blk, rmsNorm(x, blk.inputNorm, eps_));
   }
 
   at::Tensor finalHidden(const at::Tensor& x) const override { return rmsNorm(x, norm_, eps_); }
@@ -169,6 +155,30 @@ class Llama final : public Transformer {
   at::Tensor lensNorm(const at::Tensor& h) const override { return rmsNorm(h, norm_, eps_); }
 
  private:
+  /// Causal (and windowed) softmax(q k^T * head_dim^-0.5) in float32, [H, T, T], for the
+  /// normalised block input h.
+  at::Tensor attentionOf(const Block& blk, const at::Tensor& h) const {
+    const std::int64_t T = h.size(0);
+    const std::int64_t groups = heads_ / kvHeads_;
+    const auto [cos, sin] = rope_.table(T, h.scalar_type());
+    const at::Tensor q = Rope::apply(blk.q(h).view({T, heads_, headDim_}), cos, sin);
+    const at::Tensor k = Rope::apply(blk.k(h).view({T, kvHeads_, headDim_}), cos, sin);
+    // The query heads of one key/value group stacked along the rows: [kv, groups * T, hd]
+    // against [kv, T, hd], without materialising repeat_kv's copies.
+    const at::Tensor qg = q.transpose(0, 1).reshape({kvHeads_, groups * T, headDim_});
+    at::Tensor scores = batchedMatmul(qg, k.transpose(0, 1), true);
+    scores.mul_(std::pow(static_cast<double>(headDim_), -0.5));  // head_dim**-0.5
+    scores = scores.view({heads_, T, T}).to(at::kFloat);
+    if (T > 1) {
+      const at::Tensor pos = at::arange(T, at::TensorOptions().dtype(at::kLong).device(h.device()));
+      const at::Tensor i = pos.unsqueeze(1), j = pos.unsqueeze(0);
+      at::Tensor masked = j > i;
+      if (blk.window > 0 && T > blk.window) masked = masked.logical_or(i - j >= blk.window);
+      scores.masked_fill_(masked, -std::numeric_limits<float>::infinity());
+    }
+    return at::softmax(scores, -1);
+  }
+
   std::int64_t heads_, kvHeads_, headDim_;
   double eps_;
   Activation activation_;
