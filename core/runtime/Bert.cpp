@@ -174,18 +174,17 @@ class Bert final : public Transformer {
   at::Tensor block(int layer, const at::Tensor& x, at::Tensor* attention) const override {
     const EncoderBlock& b = blocks_.at(static_cast<std::size_t>(layer));
     const std::int64_t T = x.size(0), D = x.size(1);
-    // [T, 3D] -> [3, H, T, hd]
-    const at::Tensor qkv = b.qkv(x).view({T, 3, heads_, headDim_}).permute({1, 2, 0, 3});
-    const at::Tensor q = qkv[0], k = qkv[1], v = qkv[2];
-    const double scale = 1.0 / std::sqrt(static_cast<double>(headDim_));
-    // Scores and softmax in float32, as HF upcasts attention for half-precision weights.
-    const at::Tensor scores = at::matmul(q, k.transpose(1, 2)).to(at::kFloat) * scale;
-    const at::Tensor probs = at::softmax(scores, -1);
+    const at::Tensor qkv = headsOf(b, x);
+    const at::Tensor probs = attentionOf(qkv);
     if (attention) *attention = probs.contiguous();
     const at::Tensor context =
-        at::matmul(probs.to(x.scalar_type()), v).transpose(0, 1).reshape({T, D});
+        batchedMatmul(probs.to(x.scalar_type()), qkv[2], false).transpose(0, 1).reshape({T, D});
     const at::Tensor a = b.attnNorm(b.attnOut(context) + x);
     return b.outputNorm(b.output(activate(act_, b.intermediate(a))) + a);
+  }
+
+  at::Tensor attentionProbs(int layer, const at::Tensor& x) const override {
+    return attentionOf(headsOf(blocks_.at(static_cast<std::size_t>(layer)), x));
   }
 
   at::Tensor finalHidden(const at::Tensor& x) const override { return x; }
@@ -199,6 +198,18 @@ class Bert final : public Transformer {
   at::Tensor lensNorm(const at::Tensor& h) const override { return h; }
 
  private:
+  /// q, k, v of a block as [3, H, T, head_dim].
+  at::Tensor headsOf(const EncoderBlock& b, const at::Tensor& x) const {
+    return b.qkv(x).view({x.size(0), 3, heads_, headDim_}).permute({1, 2, 0, 3});
+  }
+  /// Bidirectional softmax(q k^T / sqrt(head_dim)), scores and softmax in float32 as HF
+  /// upcasts attention for half-precision weights: [H, T, T].
+  at::Tensor attentionOf(const at::Tensor& qkv) const {
+    const double scale = 1.0 / std::sqrt(static_cast<double>(headDim_));
+    const at::Tensor scores = batchedMatmul(qkv[0], qkv[1], true).to(at::kFloat) * scale;
+    return at::softmax(scores, -1);
+  }
+
   void readHead(const ModelConfig& c, const WeightLayout& layout, const WeightReader& r) {
     const std::int64_t d = c.hiddenSize, v = c.vocabSize;
     const std::string p = roberta_ ? "lm_head." : "cls.predictions.";

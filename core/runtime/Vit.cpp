@@ -110,18 +110,20 @@ class Vit final : public Transformer {
 
   at::Tensor block(int layer, const at::Tensor& x, at::Tensor* attention) const override {
     const VitBlock& b = blocks_[static_cast<std::size_t>(layer)];
-    const std::int64_t T = x.size(0), H = c_.numHeads, hd = c_.headDim, D = c_.hiddenSize;
+    const std::int64_t T = x.size(0), D = c_.hiddenSize;
     const at::Tensor h = layerNorm(x, b.before);
-    auto heads = [&](const at::Tensor& t) { return t.view({T, H, hd}).transpose(0, 1); };
-    const at::Tensor q = heads(b.query(h)), k = heads(b.key(h)), v = heads(b.value(h));
-    const at::Tensor scores = at::matmul(q, k.transpose(1, 2)) * (1.0 / std::sqrt(double(hd)));
-    // As eager_attention_forward: softmax in float32, then back to the compute dtype.
-    const at::Tensor probs = at::softmax(scores, -1, at::kFloat);
+    const at::Tensor probs = attentionOf(b, h);
     if (attention) *attention = probs;
-    const at::Tensor context =
-        at::matmul(probs.to(v.scalar_type()), v).transpose(0, 1).reshape({T, D});
+    const at::Tensor context = batchedMatmul(probs.to(h.scalar_type()), headsOf(b.value(h)), false)
+                                   .transpose(0, 1)
+                                   .reshape({T, D});
     const at::Tensor mid = x + b.attnOut(context);
     return mid + b.down(activate(b.up(layerNorm(mid, b.after))));
+  }
+
+  at::Tensor attentionProbs(int layer, const at::Tensor& x) const override {
+    const VitBlock& b = blocks_[static_cast<std::size_t>(layer)];
+    return attentionOf(b, layerNorm(x, b.before));
   }
 
   at::Tensor finalHidden(const at::Tensor& x) const override { return x; }
@@ -138,6 +140,18 @@ class Vit final : public Transformer {
   }
 
  private:
+  /// [T, D] -> [H, T, head_dim].
+  at::Tensor headsOf(const at::Tensor& t) const {
+    return t.view({t.size(0), c_.numHeads, c_.headDim}).transpose(0, 1);
+  }
+  /// softmax(q k^T / sqrt(head_dim)) of the normalised input h, float32 as
+  /// eager_attention_forward, [H, T, T].
+  at::Tensor attentionOf(const VitBlock& b, const at::Tensor& h) const {
+    const at::Tensor scores = batchedMatmul(headsOf(b.query(h)), headsOf(b.key(h)), true) *
+                              (1.0 / std::sqrt(static_cast<double>(c_.headDim)));
+    return at::softmax(scores, -1, at::kFloat);
+  }
+
   at::Tensor layerNorm(const at::Tensor& x, const Norm& n) const {
     return at::layer_norm(x, {c_.hiddenSize}, n.weight, n.bias, c_.normEps);
   }
