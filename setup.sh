@@ -2,7 +2,8 @@
 # Strata set-up: installs the missing Debian 12 packages, builds, then runs the main job or
 # the whole test suite.
 #
-#   ./setup.sh run    install what is missing, build, run strata-cli on the bundled sample
+#   ./setup.sh run    install what is missing, build, run strata-cli (inspect, tokenize,
+#                     trace) on the bundled sample model
 #   ./setup.sh test   install what is missing, build, run every test through CTest
 #
 # Works as root or as a user with sudo. Environment: STRATA_PRESET (default dev),
@@ -63,6 +64,8 @@ case "$mode" in
     "$bin/app/cli/strata-cli" inspect --model "$sample"
     "$bin/app/cli/strata-cli" tokenize --model "$sample" \
       --text "The quick brown fox jumps over the lazy dog."
+    "$bin/app/cli/strata-cli" trace --model "$sample" \
+      --text "The quick brown fox jumps over the lazy dog." --out "$bin/sample-trace.safetensors"
     ;;
   test)
     # GUI tests need a display for OpenGL: run the suite under a virtual X server.
