@@ -2,6 +2,7 @@
 
 #include "app/cli/GeometryCommand.h"
 #include "app/cli/InspectCommand.h"
+#include "app/cli/ProfileCommand.h"
 #include "app/cli/TokenizeCommand.h"
 #include "app/cli/TraceCommand.h"
 
@@ -13,6 +14,7 @@ std::vector<std::unique_ptr<Command>> allCommands() {
   commands.push_back(std::make_unique<InspectCommand>());
   commands.push_back(std::make_unique<TraceCommand>());
   commands.push_back(std::make_unique<GeometryCommand>());
+  commands.push_back(std::make_unique<ProfileCommand>());
   return commands;
 }
 

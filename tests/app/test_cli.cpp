@@ -422,6 +422,68 @@ class TestCli : public QObject {
     QCOMPARE(parseJson(r.out)["points"].toObject()["d"].toInt(), 16);
   }
 
+  void profileWritesJsonAndCsv() {
+    QTemporaryDir dir;
+    const QString corpus = kData + "/corpus/sample.txt";
+    const QString json = dir.filePath("p.json");
+    Result r = runCli({"profile", "--model", kSample, "--inputs", corpus, "--metrics",
+                       "id.twonn,entropy.dataset,entropy.prompt", "--limit", "20", "--quiet",
+                       "--out", json});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY(r.out.contains("wrote"));
+    QFile jf(json);
+    QVERIFY(jf.open(QIODevice::ReadOnly));
+    const QJsonObject j = parseJson(QString::fromUtf8(jf.readAll()));
+    QCOMPARE(j["pooling"].toString(), QString("mean"));
+    QCOMPARE(j["dataset"].toObject()["inputs"].toInt(), 20);
+    QCOMPARE(j["dataset"].toObject()["format"].toString(), QString("text"));
+    QVERIFY(j["model"].toObject()["folder"].toString().contains("tiny-gpt2"));
+    const QJsonArray layers = j["layers"].toArray();
+    QCOMPARE(layers.size(), 3);  // tiny-gpt2: embeddings + 2 blocks
+    for (int l = 0; l < layers.size(); ++l) {
+      const QJsonObject row = layers[l].toObject();
+      QCOMPARE(row["layer"].toInt(), l);
+      for (const char* m : {"id.twonn", "entropy.dataset", "entropy.prompt"}) {
+        const QJsonObject metric = row[m].toObject();
+        QVERIFY2(metric["value"].isDouble(), m);
+        QVERIFY(metric.contains("error"));
+        QVERIFY(metric.contains("variant"));
+      }
+    }
+    const QString csv = dir.filePath("p.csv");
+    r = runCli({"profile", "--model", kSample, "--inputs", corpus, "--metrics", "id.pr", "--pool",
+                "last", "--limit", "10", "--quiet", "--out", csv});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QFile cf(csv);
+    QVERIFY(cf.open(QIODevice::ReadOnly));
+    QStringList rows;
+    for (const QString& line : QString::fromUtf8(cf.readAll()).split('\n', Qt::SkipEmptyParts))
+      if (!line.startsWith('#')) rows << line;
+    QCOMPARE(rows.size(), 4);
+    QCOMPARE(rows[0], QString("layer,id.pr,id.pr.error"));
+    QCOMPARE(rows[1].split(',').size(), 3);
+  }
+
+  void profileBadUsage() {
+    QTemporaryDir dir;
+    const QString corpus = kData + "/corpus/sample.txt";
+    Result r = runCli({"profile", "--model", kSample, "--inputs", corpus, "--metrics", "id.pr",
+                       "--out", dir.filePath("p.txt")});
+    QCOMPARE(r.exitCode, 2);
+    r = runCli({"profile", "--model", kSample, "--inputs", corpus, "--metrics", "id.pr", "--pool",
+                "max", "--out", dir.filePath("p.json")});
+    QCOMPARE(r.exitCode, 2);
+    r = runCli({"profile", "--model", kSample, "--inputs", corpus, "--metrics", "id.nonsense",
+                "--out", dir.filePath("p.json")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("id.twonn"), qPrintable(r.err));
+    r = runCli({"profile", "--model", kSample, "--inputs", dir.filePath("missing.txt"), "--metrics",
+                "id.pr", "--out", dir.filePath("p.json")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("missing.txt"), qPrintable(r.err));
+    QVERIFY(!QFile::exists(dir.filePath("p.json")));
+  }
+
   void malformedTokenizerFile() {
     QTemporaryDir dir;
     const QString path = dir.filePath("tokenizer.json");
