@@ -19,7 +19,8 @@ void ProfileCommand::addOptions(QCommandLineParser& parser) const {
       {"model", "A Hugging Face model folder.", "DIR"},
       {"inputs",
        "The corpus: a text file (one input per line), .jsonl (\"text\", optional integer "
-       "\"label\"), IDX images (*-images-idx3-ubyte, labels from the sibling file), or a folder "
+       "\"label\"), IDX images (*-images-idx3-ubyte[.gz], labels from the sibling file), or a "
+       "folder "
        "of PNG/JPEG images.",
        "FILE"},
       {"labels", "IDX: the labels file (default: the sibling *-labels-idx1-ubyte).", "FILE"},

@@ -1,5 +1,6 @@
 #include "core/analysis/Dataset.h"
 
+#include <zlib.h>
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -27,7 +28,7 @@ bool endsWith(const std::string& s, const std::string& suffix) {
 void refuseGz(const std::string& path) {
   if (endsWith(path, ".gz"))
     throw Error("corpus.compressed",
-                path + ": compressed (.gz) files are not read; decompress with gunzip first");
+                path + ": only IDX files may be gzip-compressed; decompress with gunzip first");
 }
 
 std::ifstream openFile(const std::string& path) {
@@ -51,30 +52,60 @@ std::uint32_t bigEndian32(const unsigned char* p) {
          std::uint32_t{p[3]};
 }
 
-/// Reads an IDX header of `dims` dimensions with the given magic; returns the dimensions.
-std::vector<std::uint32_t> idxHeader(std::ifstream& in, const std::string& path,
-                                     std::uint32_t magic, int dims) {
-  std::array<unsigned char, 16> buf{};
-  const auto headerBytes = static_cast<std::streamsize>(4 * (1 + dims));
-  in.read(reinterpret_cast<char*>(buf.data()), headerBytes);
-  if (in.gcount() != headerBytes) throw Error("corpus.bad_idx", path + ": truncated IDX header");
-  const std::uint32_t got = bigEndian32(buf.data());
+/// The whole file; gzip-compressed files (*.gz) are decompressed with zlib.
+std::vector<unsigned char> readBytes(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) throw Error("corpus.not_found", path + ": no such file");
+  std::vector<unsigned char> bytes;
+  if (endsWith(path, ".gz")) {
+    gzFile f = gzopen(path.c_str(), "rb");
+    if (!f) throw Error("corpus.read_failed", path + ": cannot be opened");
+    constexpr std::size_t kChunk = std::size_t{1} << 20;
+    constexpr std::size_t kMaxBytes = std::size_t{4} << 30;
+    for (;;) {
+      const std::size_t at = bytes.size();
+      bytes.resize(at + kChunk);
+      const int got = gzread(f, bytes.data() + at, static_cast<unsigned>(kChunk));
+      if (got < 0) {
+        gzclose(f);
+        throw Error("corpus.bad_idx", path + ": corrupt gzip data");
+      }
+      bytes.resize(at + static_cast<std::size_t>(got));
+      if (got == 0) break;
+      if (bytes.size() > kMaxBytes) {
+        gzclose(f);
+        throw Error("corpus.bad_idx", path + ": decompresses to more than 4 GiB");
+      }
+    }
+    gzclose(f);
+    return bytes;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("corpus.read_failed", path + ": cannot be opened");
+  const auto size = fs::file_size(path, ec);
+  if (ec) throw Error("corpus.read_failed", path + ": " + ec.message());
+  bytes.resize(size);
+  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size));
+  if (static_cast<std::uintmax_t>(in.gcount()) != size)
+    throw Error("corpus.read_failed", path + ": read failed");
+  return bytes;
+}
+
+/// Checks an IDX header of `dims` dimensions with the given magic; returns the dimensions.
+std::vector<std::uint64_t> idxHeader(const std::vector<unsigned char>& bytes,
+                                     const std::string& path, std::uint32_t magic, int dims) {
+  const auto headerBytes = static_cast<std::size_t>(4 * (1 + dims));
+  if (bytes.size() < headerBytes) throw Error("corpus.bad_idx", path + ": truncated IDX header");
+  const std::uint32_t got = bigEndian32(bytes.data());
   if (got != magic) {
     std::ostringstream m;
     m << path << ": IDX magic 0x" << std::hex << got << ", expected 0x" << magic;
     throw Error("corpus.bad_idx", m.str());
   }
-  std::vector<std::uint32_t> d;
+  std::vector<std::uint64_t> d;
   for (int i = 0; i < dims; ++i)
-    d.push_back(bigEndian32(buf.data() + 4 * (1 + i)));
+    d.push_back(bigEndian32(bytes.data() + 4 * (1 + i)));
   return d;
-}
-
-std::uintmax_t fileSize(const std::string& path) {
-  std::error_code ec;
-  const auto s = fs::file_size(path, ec);
-  if (ec) throw Error("corpus.read_failed", path + ": " + ec.message());
-  return s;
 }
 
 }  // namespace
@@ -137,28 +168,27 @@ Corpus readJsonl(const std::string& path, const CorpusOptions& options) {
 }
 
 Corpus readIdx(const std::string& imagesPath, const CorpusOptions& options) {
-  refuseGz(imagesPath);
-  std::ifstream in = openFile(imagesPath);
-  const auto dims = idxHeader(in, imagesPath, 0x00000803u, 3);
+  const std::vector<unsigned char> bytes = readBytes(imagesPath);
+  const auto dims = idxHeader(bytes, imagesPath, 0x00000803u, 3);
   const std::uint64_t n = dims[0], rows = dims[1], cols = dims[2];
   if (rows == 0 || cols == 0 || rows > 65535 || cols > 65535)
     throw Error("corpus.bad_idx", imagesPath + ": bad image size " + std::to_string(rows) + "x" +
                                       std::to_string(cols));
   const std::uint64_t expected = 16 + n * rows * cols;
-  if (fileSize(imagesPath) != expected)
-    throw Error("corpus.bad_idx", imagesPath + ": " + std::to_string(fileSize(imagesPath)) +
-                                      " bytes, the header announces " + std::to_string(expected));
+  if (bytes.size() != expected)
+    throw Error("corpus.bad_idx", imagesPath + ": " + std::to_string(bytes.size()) +
+                                      " bytes of data, the header announces " +
+                                      std::to_string(expected));
   Corpus c;
   c.source = imagesPath;
   c.format = "idx";
   c.totalAvailable = n;
   const std::uint64_t keep = options.limit > 0 ? std::min<std::uint64_t>(n, options.limit) : n;
-  std::vector<unsigned char> grey(rows * cols);
+  const std::size_t pixels = rows * cols;
   for (std::uint64_t i = 0; i < keep; ++i) {
-    in.read(reinterpret_cast<char*>(grey.data()), static_cast<std::streamsize>(grey.size()));
-    if (!in) throw Error("corpus.read_failed", imagesPath + ": read failed");
+    const unsigned char* grey = bytes.data() + 16 + i * pixels;
     Image img(static_cast<std::int32_t>(cols), static_cast<std::int32_t>(rows));
-    for (std::size_t p = 0; p < grey.size(); ++p)
+    for (std::size_t p = 0; p < pixels; ++p)
       img.rgb[3 * p] = img.rgb[3 * p + 1] = img.rgb[3 * p + 2] = grey[p];
     c.images.push_back(std::move(img));
   }
@@ -176,18 +206,14 @@ Corpus readIdx(const std::string& imagesPath, const CorpusOptions& options) {
     }
   }
   if (!labelsPath.empty()) {
-    refuseGz(labelsPath);
-    std::ifstream lin = openFile(labelsPath);
-    const auto ldims = idxHeader(lin, labelsPath, 0x00000801u, 1);
+    const std::vector<unsigned char> lbytes = readBytes(labelsPath);
+    const auto ldims = idxHeader(lbytes, labelsPath, 0x00000801u, 1);
     if (ldims[0] != n)
       throw Error("corpus.bad_idx", labelsPath + ": " + std::to_string(ldims[0]) + " labels for " +
                                         std::to_string(n) + " images in " + imagesPath);
-    if (fileSize(labelsPath) != 8 + std::uint64_t{ldims[0]})
+    if (lbytes.size() != 8 + ldims[0])
       throw Error("corpus.bad_idx", labelsPath + ": size does not match its header");
-    std::vector<unsigned char> l(keep);
-    lin.read(reinterpret_cast<char*>(l.data()), static_cast<std::streamsize>(keep));
-    if (!lin) throw Error("corpus.read_failed", labelsPath + ": read failed");
-    c.labels.assign(l.begin(), l.end());
+    c.labels.assign(lbytes.begin() + 8, lbytes.begin() + 8 + static_cast<std::ptrdiff_t>(keep));
   }
   requireInputs(c);
   return c;
@@ -218,9 +244,11 @@ Corpus readCorpus(const std::string& path, const CorpusOptions& options) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) return readImageFolder(path, options);
   if (!fs::exists(path, ec)) throw Error("corpus.not_found", path + ": no such file or folder");
+  const bool idx3Name = fs::path(path).filename().string().find("idx3") != std::string::npos;
+  if (endsWith(path, ".gz") && idx3Name) return readIdx(path, options);
   refuseGz(path);
   if (endsWith(path, ".jsonl")) return readJsonl(path, options);
-  bool idx = path.find("idx3") != std::string::npos;
+  bool idx = idx3Name;
   {
     std::ifstream in(path, std::ios::binary);
     std::array<unsigned char, 4> m{};

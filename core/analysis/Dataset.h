@@ -9,12 +9,12 @@
 //  - IDX (LeCun's MNIST format, as Fashion-MNIST ships it): big-endian magic 0x00000803 with
 //    dims N, rows, cols for images (unsigned bytes), 0x00000801 with N for labels. Labels are
 //    read from CorpusOptions::labelsPath or, when empty, from the sibling file whose name has
-//    "images-idx3" replaced by "labels-idx1" if it exists. Compressed .gz files are refused
-//    (decompress with gunzip first): core has no zlib;                          format "idx"
+//    "images-idx3" replaced by "labels-idx1" if it exists. Either file may be gzip-compressed
+//    (*.gz, as Debian's dataset-fashion-mnist ships them; read through zlib); format "idx"
 //  - a folder of images (.png, .jpg, .jpeg, case-insensitive), sorted by file name; no
 //    labels;                                                                    format "images"
 // Error codes: corpus.not_found, corpus.read_failed, corpus.empty, corpus.bad_line (JSONL),
-// corpus.bad_idx, corpus.compressed.
+// corpus.bad_idx (also corrupt gzip data), corpus.compressed (a .gz that is not IDX).
 // Pure functions; safe from any thread.
 #include <cstddef>
 #include <cstdint>
@@ -48,7 +48,8 @@ Corpus readJsonl(const std::string& path, const CorpusOptions& options = {});
 Corpus readIdx(const std::string& imagesPath, const CorpusOptions& options = {});
 Corpus readImageFolder(const std::string& folder, const CorpusOptions& options = {});
 /// Dispatches on the path: a folder -> images; *.jsonl -> JSONL; a file starting with the
-/// IDX image magic (or a name containing "idx3") -> IDX; *.gz -> refused; else text lines.
+/// IDX image magic (or a name containing "idx3", also *.gz) -> IDX; other *.gz -> refused
+/// (corpus.compressed); else text lines.
 Corpus readCorpus(const std::string& path, const CorpusOptions& options = {});
 
 }  // namespace strata

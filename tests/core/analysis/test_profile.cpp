@@ -4,6 +4,7 @@
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
+#include <zlib.h>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -63,6 +64,12 @@ std::string idxLabels(const std::vector<int>& labels) {
   for (int l : labels)
     s.push_back(static_cast<char>(l));
   return s;
+}
+
+void writeGzip(const std::string& path, const std::string& bytes) {
+  gzFile f = gzopen(path.c_str(), "wb");
+  gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size()));
+  gzclose(f);
 }
 
 /// Pooled matrix [N, D] of hidden(layer), built directly from traces.
@@ -305,6 +312,23 @@ class TestProfile : public QObject {
     QCOMPARE(errorCode([&] { readIdx(bad, wrongLabels); }), std::string("corpus.bad_idx"));
   }
 
+  void idxGzip() {
+    QTemporaryDir dir;
+    const std::string images = dir.filePath("z-images-idx3-ubyte.gz").toStdString();
+    writeGzip(images, idxImages(4, 5, 6));
+    writeGzip(dir.filePath("z-labels-idx1-ubyte.gz").toStdString(), idxLabels({9, 8, 7, 6}));
+    const Corpus c = readCorpus(images);
+    QCOMPARE(c.format, std::string("idx"));
+    QCOMPARE(c.images.size(), std::size_t{4});
+    QCOMPARE(int(c.images[3].at(5, 4, 1)), (3 * 31 + 4 * 7 + 5 * 3) % 256);
+    QCOMPARE(c.labels, (std::vector<std::int64_t>{9, 8, 7, 6}));
+    const std::string corrupt = dir.filePath("c-images-idx3-ubyte.gz").toStdString();
+    writeFile(corrupt, std::string("\x1f\x8b\x08\x00"
+                                   "garbage-garbage-garbage",
+                                   27));
+    QCOMPARE(errorCode([&] { readCorpus(corrupt); }), std::string("corpus.bad_idx"));
+  }
+
   void idxProfileOnVit() {
     QTemporaryDir dir;
     const std::string images = dir.filePath("v-images-idx3-ubyte").toStdString();
@@ -339,12 +363,13 @@ class TestProfile : public QObject {
   void fashionMnistIfInstalled() {
     const std::string dir = "/usr/share/datasets/fashion-mnist";
     std::string images;
-    for (const char* name : {"t10k-images-idx3-ubyte", "train-images-idx3-ubyte"})
-      if (std::filesystem::exists(dir + "/" + name)) images = dir + "/" + name;
-    if (images.empty()) QSKIP("uncompressed Fashion-MNIST not installed");
+    for (const char* name : {"t10k-images-idx3-ubyte", "t10k-images-idx3-ubyte.gz",
+                             "train-images-idx3-ubyte", "train-images-idx3-ubyte.gz"})
+      if (images.empty() && std::filesystem::exists(dir + "/" + name)) images = dir + "/" + name;
+    if (images.empty()) QSKIP("Fashion-MNIST (dataset-fashion-mnist) not installed");
     CorpusOptions o;
     o.limit = 50;
-    const Corpus c = readIdx(images, o);
+    const Corpus c = readCorpus(images, o);
     QCOMPARE(c.images.size(), std::size_t{50});
     QCOMPARE(c.images[0].width, 28);
     QCOMPARE(c.images[0].height, 28);
