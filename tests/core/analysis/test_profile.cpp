@@ -377,6 +377,23 @@ class TestProfile : public QObject {
     QCOMPARE(c.labels.size(), std::size_t{50});
     for (auto l : c.labels)
       QVERIFY(l >= 0 && l < 10);
+    if (images.find("t10k") != std::string::npos) {
+      // The published test set begins with these labels; grey sums from Python's gzip + numpy.
+      QCOMPARE(std::vector<std::int64_t>(c.labels.begin(), c.labels.begin() + 10),
+               (std::vector<std::int64_t>{9, 2, 1, 1, 6, 1, 4, 6, 5, 7}));
+      for (const auto& [index, expected] : {std::pair{0, 33456}, std::pair{1, 100994}}) {
+        long sum = 0;
+        for (std::size_t p = 0; p < c.images[static_cast<std::size_t>(index)].rgb.size(); p += 3)
+          sum += c.images[static_cast<std::size_t>(index)].rgb[p];
+        QCOMPARE(sum, long{expected});
+      }
+    }
+    // A labelled profile on the tiny ViT.
+    ProfileOptions po;
+    po.metrics = {"id.pr", "labels.vci"};
+    const Profile p = runProfile(*Model::load(kVit), c, po);
+    for (const auto& l : p.layers)
+      QVERIFY(std::isfinite(l.metrics[0].value) && std::isfinite(l.metrics[1].value));
   }
 
   void imageFolderProfile() {
