@@ -24,6 +24,7 @@ packages=(
   libtorch-dev libopenblas0-pthread
   nlohmann-json3-dev libpcre2-dev libicu-dev libpng-dev libjpeg62-turbo-dev
   xvfb xauth libgl1-mesa-dri
+  dataset-fashion-mnist
 )
 
 install_missing() {
