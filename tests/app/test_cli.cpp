@@ -62,6 +62,20 @@ QString writeNpy(const QString& path, const std::vector<float>& data, int rows, 
   return path;
 }
 
+/// The JSON header of a safetensors file, read independently of core's reader (8-byte
+/// little-endian length, then the JSON); the whole file goes to *bytes when asked.
+QJsonObject safetensorsHeader(const QString& path, QByteArray* bytes = nullptr) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly)) return {};
+  const QByteArray all = f.readAll();
+  if (all.size() < 8) return {};
+  quint64 headerLen = 0;
+  for (int i = 7; i >= 0; --i)
+    headerLen = (headerLen << 8) | quint8(all[i]);
+  if (bytes) *bytes = all;
+  return parseJson(QString::fromUtf8(all.mid(8, qsizetype(headerLen))));
+}
+
 QList<int> intList(const QJsonValue& v) {
   QList<int> out;
   for (const auto& x : v.toArray())
@@ -211,12 +225,9 @@ class TestCli : public QObject {
     const Result tok =
         runCli({"tokenize", "--model", kSample, "--text", "Hello, world!", "--json"});
     const QList<int> ids = intList(parseJson(tok.out)["ids"]);
-    QFile f(out);
-    QVERIFY(f.open(QIODevice::ReadOnly));
-    const QByteArray bytes = f.readAll();
-    quint64 headerLen = 0;
-    std::memcpy(&headerLen, bytes.constData(), 8);
-    const QJsonObject header = parseJson(QString::fromUtf8(bytes.mid(8, qsizetype(headerLen))));
+    QByteArray bytes;
+    const QJsonObject header = safetensorsHeader(out, &bytes);
+    QVERIFY(!header.isEmpty());
     QCOMPARE(header["tokens"].toObject()["shape"].toArray()[0].toInt(), ids.size());
     QVERIFY(header.contains("hidden.0"));
     QVERIFY(header.contains("hidden.2"));
@@ -224,6 +235,8 @@ class TestCli : public QObject {
     QVERIFY(header.contains("attn.1"));
     QVERIFY(!header.contains("attn.0"));
     const QJsonArray off = header["tokens"].toObject()["data_offsets"].toArray();
+    quint64 headerLen = 0;
+    std::memcpy(&headerLen, bytes.constData(), 8);
     const char* data = bytes.constData() + 8 + headerLen + off[0].toInteger();
     for (int i = 0; i < ids.size(); ++i) {
       qint64 v = 0;
@@ -238,12 +251,9 @@ class TestCli : public QObject {
     const Result r = runCli({"trace", "--model", kSample, "--ids", "1,2,3", "--precision", "bf16",
                              "--attn", "none", "--out", out});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-    QFile f(out);
-    QVERIFY(f.open(QIODevice::ReadOnly));
-    const QByteArray bytes = f.readAll();
-    quint64 headerLen = 0;
-    std::memcpy(&headerLen, bytes.constData(), 8);
-    const QJsonObject header = parseJson(QString::fromUtf8(bytes.mid(8, qsizetype(headerLen))));
+    QByteArray bytes;
+    const QJsonObject header = safetensorsHeader(out, &bytes);
+    QVERIFY(!header.isEmpty());
     const QJsonObject meta =
         parseJson(header["__metadata__"].toObject()["strata.trace"].toString());
     const QJsonObject capture = meta["capture"].toObject();
@@ -259,12 +269,9 @@ class TestCli : public QObject {
     const Result r = runCli({"trace", "--model", kData + "/models/tiny-vit", "--image",
                              kData + "/images/dec_fashion28.png", "--out", out});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-    QFile f(out);
-    QVERIFY(f.open(QIODevice::ReadOnly));
-    const QByteArray bytes = f.readAll();
-    quint64 headerLen = 0;
-    std::memcpy(&headerLen, bytes.constData(), 8);
-    const QJsonObject header = parseJson(QString::fromUtf8(bytes.mid(8, qsizetype(headerLen))));
+    QByteArray bytes;
+    const QJsonObject header = safetensorsHeader(out, &bytes);
+    QVERIFY(!header.isEmpty());
     QCOMPARE(intList(header["pixel_values"].toObject()["shape"]), (QList<int>{3, 32, 32}));
     // 32x32 image, 8x8 patches: 16 patches + CLS = 17 positions, width 16.
     QCOMPARE(intList(header["hidden.0"].toObject()["shape"]), (QList<int>{17, 16}));
