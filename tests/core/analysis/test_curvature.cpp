@@ -12,6 +12,7 @@
 
 #include "core/analysis/Curvature.h"
 #include "core/util/Error.h"
+#include "tests/common/TestSupport.h"
 
 using strata::AngleVariant;
 using strata::FloatArray;
@@ -19,14 +20,6 @@ using strata::FloatArray;
 namespace {
 
 constexpr double kPi = std::numbers::pi;
-
-#define NEAR(actual, expected, tol)                                       \
-  QVERIFY2(std::abs((actual) - (expected)) <= (tol),                      \
-           qPrintable(QString("%1 = %2, expected %3 +- %4")               \
-                          .arg(#actual)                                   \
-                          .arg(static_cast<double>(actual), 0, 'g', 10)   \
-                          .arg(static_cast<double>(expected), 0, 'g', 10) \
-                          .arg(static_cast<double>(tol))))
 
 // Two orthonormal directions of R^D (Gram-Schmidt on random vectors), fixed seed.
 std::pair<std::vector<double>, std::vector<double>> randomPlane(int D, unsigned seed) {
@@ -95,9 +88,9 @@ class TestCurvature : public QObject {
     for (AngleVariant v : {AngleVariant::Hosseini, AngleVariant::Skean}) {
       const auto c = strata::trajectoryCurvature(Z, v);
       QCOMPARE(c.angles.size(), std::size_t{10});
-      NEAR(c.summary.value, 0.0, 2e-3);
+      STRATA_NEAR(c.summary.value, 0.0, 2e-3);
       for (double a : c.angles)
-        NEAR(a, 0.0, 2e-3);
+        STRATA_NEAR(a, 0.0, 2e-3);
       QCOMPARE(c.summary.parameters.at("angles"), 10.0);
       QVERIFY(c.summary.warnings.empty());
     }
@@ -110,8 +103,8 @@ class TestCurvature : public QObject {
     const FloatArray Z = planarPath({{0, 0}, {1, 0}, {0, 0}, {2, 0}}, 8, 2);
     const auto h = strata::trajectoryCurvature(Z, AngleVariant::Hosseini);
     const auto s = strata::trajectoryCurvature(Z, AngleVariant::Skean);
-    NEAR(h.summary.value, kPi, 1e-3);
-    NEAR(s.summary.value, 0.0, 1e-3);
+    STRATA_NEAR(h.summary.value, kPi, 1e-3);
+    STRATA_NEAR(s.summary.value, 0.0, 1e-3);
     QCOMPARE(QString::fromStdString(h.summary.variant), QString("hosseini"));
     QCOMPARE(QString::fromStdString(s.summary.variant), QString("skean"));
   }
@@ -123,10 +116,10 @@ class TestCurvature : public QObject {
       const auto h = strata::trajectoryCurvature(Z);
       QCOMPARE(h.angles.size(), std::size_t{18});
       for (double a : h.angles)
-        NEAR(a, delta, 1e-4);
-      NEAR(h.summary.value, delta, 1e-4);
+        STRATA_NEAR(a, delta, 1e-4);
+      STRATA_NEAR(h.summary.value, delta, 1e-4);
       const auto s = strata::trajectoryCurvature(Z, AngleVariant::Skean);
-      NEAR(s.summary.value, delta <= kPi / 2 ? delta : kPi - delta, 1e-4);
+      STRATA_NEAR(s.summary.value, delta <= kPi / 2 ? delta : kPi - delta, 1e-4);
     }
   }
 
@@ -141,10 +134,10 @@ class TestCurvature : public QObject {
     const auto h = strata::trajectoryCurvature(Z, AngleVariant::Hosseini);
     const auto s = strata::trajectoryCurvature(Z, AngleVariant::Skean);
     for (double a : h.angles)
-      NEAR(a, 2.5, 1e-4);
+      STRATA_NEAR(a, 2.5, 1e-4);
     for (double a : s.angles)
-      NEAR(a, kPi - 2.5, 1e-4);
-    NEAR(s.summary.value, kPi - 2.5, 1e-4);
+      STRATA_NEAR(a, kPi - 2.5, 1e-4);
+    STRATA_NEAR(s.summary.value, kPi - 2.5, 1e-4);
   }
 
   void randomWalkNearRightAngle() {
@@ -160,11 +153,11 @@ class TestCurvature : public QObject {
         Z.data[static_cast<std::size_t>(t * D + j)] =
             Z.data[static_cast<std::size_t>((t - 1) * D + j)] + n(gen);
     const auto c = strata::trajectoryCurvature(Z);
-    NEAR(c.summary.value, kPi / 2, 0.05);
+    STRATA_NEAR(c.summary.value, kPi / 2, 0.05);
     // Skean's |cos| keeps every angle at or below pi/2, hence a strictly smaller mean.
     const auto s = strata::trajectoryCurvature(Z, AngleVariant::Skean);
     QVERIFY(s.summary.value < kPi / 2);
-    NEAR(s.summary.value, kPi / 2, 0.05);
+    STRATA_NEAR(s.summary.value, kPi / 2, 0.05);
   }
 
   void zeroStepsSkippedAndCounted() {
@@ -176,7 +169,7 @@ class TestCurvature : public QObject {
     QCOMPARE(c.angles.size(), std::size_t{5});
     QVERIFY(std::isnan(c.angles[1]) && std::isnan(c.angles[2]));
     QVERIFY(!std::isnan(c.angles[0]) && !std::isnan(c.angles[3]) && !std::isnan(c.angles[4]));
-    NEAR(c.angles[0], 0.4, 1e-4);
+    STRATA_NEAR(c.angles[0], 0.4, 1e-4);
     QVERIFY(std::isfinite(c.summary.value));
     QCOMPARE(c.summary.parameters.at("zero_steps"), 1.0);
     QCOMPARE(c.summary.parameters.at("skipped_angles"), 2.0);
@@ -225,12 +218,12 @@ class TestCurvature : public QObject {
       }
     const auto c = strata::depthPathCurvature(layers);
     QCOMPARE(c.perToken.size(), std::size_t{3});
-    NEAR(c.perToken[0], 0.0, 2e-3);
-    NEAR(c.perToken[1], 0.5, 1e-4);
+    STRATA_NEAR(c.perToken[0], 0.0, 2e-3);
+    STRATA_NEAR(c.perToken[1], 0.5, 1e-4);
     QVERIFY(std::isnan(c.perToken[2]));
-    NEAR(c.summary.value, 0.25, 2e-3);
+    STRATA_NEAR(c.summary.value, 0.25, 2e-3);
     QCOMPARE(c.angles.size(), std::size_t{T * (L1 - 2)});
-    NEAR(c.angles[1 * (L1 - 2) + 2], 0.5, 1e-4);
+    STRATA_NEAR(c.angles[1 * (L1 - 2) + 2], 0.5, 1e-4);
     QCOMPARE(c.summary.parameters.at("undefined_tokens"), 1.0);
     QCOMPARE(c.summary.parameters.at("zero_steps"), 4.0);
     QCOMPARE(c.summary.parameters.at("skipped_angles"), 3.0);

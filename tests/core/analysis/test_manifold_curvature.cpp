@@ -13,47 +13,17 @@
 
 #include "core/analysis/ManifoldCurvature.h"
 #include "core/util/Error.h"
+#include "tests/common/TestSupport.h"
 
 using strata::FloatArray;
 
 namespace {
 
+using strata::test::randomOrthogonal;
+
 constexpr double kPi = std::numbers::pi;
 
-#define NEAR(actual, expected, tol)                                       \
-  QVERIFY2(std::abs((actual) - (expected)) <= (tol),                      \
-           qPrintable(QString("%1 = %2, expected %3 +- %4")               \
-                          .arg(#actual)                                   \
-                          .arg(static_cast<double>(actual), 0, 'g', 10)   \
-                          .arg(static_cast<double>(expected), 0, 'g', 10) \
-                          .arg(static_cast<double>(tol))))
-
 using Points = std::vector<std::vector<double>>;
-
-// Random D x D orthogonal matrix (Gram-Schmidt), row-major.
-std::vector<double> randomOrthogonal(int D, std::mt19937& gen) {
-  std::normal_distribution<double> n(0.0, 1.0);
-  std::vector<double> Q(static_cast<std::size_t>(D * D));
-  for (auto& v : Q)
-    v = n(gen);
-  for (int i = 0; i < D; ++i) {
-    double* qi = Q.data() + i * D;
-    for (int k = 0; k < i; ++k) {
-      const double* qk = Q.data() + k * D;
-      double dot = 0;
-      for (int j = 0; j < D; ++j)
-        dot += qi[j] * qk[j];
-      for (int j = 0; j < D; ++j)
-        qi[j] -= dot * qk[j];
-    }
-    double norm = 0;
-    for (int j = 0; j < D; ++j)
-      norm += qi[j] * qi[j];
-    for (int j = 0; j < D; ++j)
-      qi[j] /= std::sqrt(norm);
-  }
-  return Q;
-}
 
 // Points (in the first coordinates) zero-padded to R^D; rotated by a random orthogonal matrix
 // when D exceeds their own dimension.
@@ -170,7 +140,7 @@ class TestManifoldCurvature : public QObject {
         QCOMPARE(m.summary.parameters.at("underdetermined"), 0.0);
         QCOMPARE(m.summary.parameters.at("skipped_points"), 0.0);
         // One true normal direction; in R^10 the seven zero-padded ones are left out.
-        NEAR(m.summary.parameters.at("normal_directions"), 1.0, 1e-12);
+        STRATA_NEAR(m.summary.parameters.at("normal_directions"), 1.0, 1e-12);
         QCOMPARE(m.summary.parameters.at("dropped_normal_directions"), D == 10 ? 3.0 : 0.0);
         QVERIFY(m.summary.error > 0.0 && m.summary.error < 0.01 / r);
         QCOMPARE(QString::fromStdString(m.summary.variant), QString("caml.knn"));
@@ -214,7 +184,7 @@ class TestManifoldCurvature : public QObject {
     FloatArray ball = embed(sphere(2000, 1.0, 53), 10, 54);
     for (auto& v : ball.data)
       v += n(gen);
-    NEAR(strata::manifoldCurvature(ball, 2, {20}).summary.value, 0.125, 0.0125);
+    STRATA_NEAR(strata::manifoldCurvature(ball, 2, {20}).summary.value, 0.125, 0.0125);
   }
 
   void givenNeighbourhoods() {
@@ -251,7 +221,7 @@ class TestManifoldCurvature : public QObject {
     std::copy(rotated.data.begin(), rotated.data.begin() + N * D, X.data.begin());
     std::copy(rotated.data.begin() + N * D, rotated.data.end(), nb.data.begin());
     const auto m = strata::manifoldCurvature(X, nb, 2);
-    NEAR(m.summary.value, 0.5, 0.05);
+    STRATA_NEAR(m.summary.value, 0.5, 0.05);
     QCOMPARE(QString::fromStdString(m.summary.variant), QString("caml.given"));
     QCOMPARE(m.summary.parameters.at("k"), 24.0);
   }
@@ -279,9 +249,10 @@ class TestManifoldCurvature : public QObject {
     }
     const auto m = strata::manifoldCurvature(X, d, {k});
     QCOMPARE(m.summary.parameters.at("dropped_normal_directions"), 0.0);
-    NEAR(m.summary.value, mapc, 1e-6);
+    STRATA_NEAR(m.summary.value, mapc, 1e-6);
     for (int i = 0; i < N; ++i)
-      NEAR(m.perPoint[static_cast<std::size_t>(i)], expected[static_cast<std::size_t>(i)], 1e-6);
+      STRATA_NEAR(m.perPoint[static_cast<std::size_t>(i)], expected[static_cast<std::size_t>(i)],
+                  1e-6);
   }
 
   void camlKEqualsTwoDIsUnderdetermined() {

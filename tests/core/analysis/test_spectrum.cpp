@@ -13,6 +13,7 @@
 
 #include "core/analysis/Spectrum.h"
 #include "core/util/Error.h"
+#include "tests/common/TestSupport.h"
 
 using strata::EffectiveRankInput;
 using strata::EntropyNormalisation;
@@ -21,38 +22,10 @@ using strata::FloatArray;
 
 namespace {
 
-#define NEAR(actual, expected, tol)                                       \
-  QVERIFY2(std::abs((actual) - (expected)) <= (tol),                      \
-           qPrintable(QString("%1 = %2, expected %3 +- %4")               \
-                          .arg(#actual)                                   \
-                          .arg(static_cast<double>(actual), 0, 'g', 12)   \
-                          .arg(static_cast<double>(expected), 0, 'g', 12) \
-                          .arg(static_cast<double>(tol))))
-
 // Random D x D orthogonal matrix (Gram-Schmidt in double), row-major.
 std::vector<double> randomOrthogonal(int D, unsigned seed) {
   std::mt19937 gen(seed);
-  std::normal_distribution<double> n(0.0, 1.0);
-  std::vector<double> Q(static_cast<std::size_t>(D * D));
-  for (auto& v : Q)
-    v = n(gen);
-  for (int i = 0; i < D; ++i) {
-    double* qi = Q.data() + i * D;
-    for (int k = 0; k < i; ++k) {
-      const double* qk = Q.data() + k * D;
-      double dot = 0;
-      for (int j = 0; j < D; ++j)
-        dot += qi[j] * qk[j];
-      for (int j = 0; j < D; ++j)
-        qi[j] -= dot * qk[j];
-    }
-    double norm = 0;
-    for (int j = 0; j < D; ++j)
-      norm += qi[j] * qi[j];
-    for (int j = 0; j < D; ++j)
-      qi[j] /= std::sqrt(norm);
-  }
-  return Q;
+  return strata::test::randomOrthogonal(D, gen);
 }
 
 // Rows r_i = sum_j coeff[i][j] * Q[j] (coefficients in the orthonormal basis of Q's rows).
@@ -102,21 +75,21 @@ class TestSpectrum : public QObject {
     for (bool clamp : {false, true}) {
       const auto h =
           strata::promptEntropy(Z, opts(1.0, false, clamp, EntropyNormalisation::MaxEntropy));
-      NEAR(h.value, 1.0, 1e-6);
+      STRATA_NEAR(h.value, 1.0, 1e-6);
     }
-    NEAR(strata::effectiveRank(Z, EffectiveRankInput::Raw).value, 5.0, 1e-5);
+    STRATA_NEAR(strata::effectiveRank(Z, EffectiveRankInput::Raw).value, 5.0, 1e-5);
     // Preprocessing removes the mean: K = (I - J/T) / (1 - 1/T) has T - 1 equal eigenvalues,
     // so without the clamp the entropy is log(T - 1) / log T and the effective rank T - 1.
     const auto h =
         strata::promptEntropy(Z, opts(1.0, true, false, EntropyNormalisation::MaxEntropy));
-    NEAR(h.value, std::log(4.0) / std::log(5.0), 1e-6);
+    STRATA_NEAR(h.value, std::log(4.0) / std::log(5.0), 1e-6);
     // The default clamp zeroes K's off-diagonal -1/(T - 1) and gives back K = I: entropy 1.
-    NEAR(strata::promptEntropy(Z).value, 1.0, 1e-6);
+    STRATA_NEAR(strata::promptEntropy(Z).value, 1.0, 1e-6);
     QCOMPARE(QString::fromStdString(h.metric), QString("spectrum.prompt_entropy"));
     QCOMPARE(QString::fromStdString(h.variant), QString("maxEntropy"));
     QCOMPARE(h.parameters.at("gram_size"), 5.0);
     QCOMPARE(h.parameters.at("eigenvalues"), 4.0);
-    NEAR(strata::effectiveRank(Z).value, 4.0, 1e-5);
+    STRATA_NEAR(strata::effectiveRank(Z).value, 4.0, 1e-5);
   }
 
   void isotropicMoreTokensThanDims() {
@@ -131,10 +104,10 @@ class TestSpectrum : public QObject {
       }
     const FloatArray Z = inBasis(c, D, 12);
     const auto h = strata::promptEntropy(Z);
-    NEAR(h.value, 1.0, 1e-6);
+    STRATA_NEAR(h.value, 1.0, 1e-6);
     QCOMPARE(h.parameters.at("gram_size"), 8.0);
-    NEAR(strata::effectiveRank(Z).value, 8.0, 1e-5);
-    NEAR(strata::datasetEntropy(Z).value, 1.0, 1e-6);
+    STRATA_NEAR(strata::effectiveRank(Z).value, 8.0, 1e-5);
+    STRATA_NEAR(strata::datasetEntropy(Z).value, 1.0, 1e-6);
     QCOMPARE(QString::fromStdString(strata::datasetEntropy(Z).metric),
              QString("spectrum.dataset_entropy"));
   }
@@ -149,18 +122,19 @@ class TestSpectrum : public QObject {
       for (int j = 0; j < D; ++j)
         Z.data[static_cast<std::size_t>(t * D + j)] =
             static_cast<float>(a[static_cast<std::size_t>(t)] * ((j % 7) - 3) / 8.0);
-    NEAR(strata::promptEntropy(Z, opts(1.0, true, false, EntropyNormalisation::MaxEntropy)).value,
-         0.0, 1e-9);
-    NEAR(strata::promptEntropy(Z, opts(1.0, false, false, EntropyNormalisation::Raw)).value, 0.0,
-         1e-9);
-    NEAR(strata::effectiveRank(Z, EffectiveRankInput::Raw).value, 1.0, 1e-9);
-    NEAR(strata::effectiveRank(Z).value, 1.0, 1e-9);
+    STRATA_NEAR(
+        strata::promptEntropy(Z, opts(1.0, true, false, EntropyNormalisation::MaxEntropy)).value,
+        0.0, 1e-9);
+    STRATA_NEAR(strata::promptEntropy(Z, opts(1.0, false, false, EntropyNormalisation::Raw)).value,
+                0.0, 1e-9);
+    STRATA_NEAR(strata::effectiveRank(Z, EffectiveRankInput::Raw).value, 1.0, 1e-9);
+    STRATA_NEAR(strata::effectiveRank(Z).value, 1.0, 1e-9);
     // The clamp quirk: after centring, rows are +-b/|b| with signs of a - mean(a) (4 plus,
     // 2 minus); clamping K >= 0 zeroes the cross terms and leaves two blocks of ones with
     // eigenvalues 4 and 2: entropy H(2/3, 1/3) / log 6.
     const double p = 2.0 / 3.0, q = 1.0 / 3.0;
-    NEAR(strata::promptEntropy(Z).value, -(p * std::log(p) + q * std::log(q)) / std::log(6.0),
-         1e-9);
+    STRATA_NEAR(strata::promptEntropy(Z).value,
+                -(p * std::log(p) + q * std::log(q)) / std::log(6.0), 1e-9);
   }
 
   void renyiOnKnownSpectrum() {
@@ -177,27 +151,27 @@ class TestSpectrum : public QObject {
     double sum2 = 0, sumHalf = 0, shannon = 0;
     for (double v : pr)
       sum2 += v * v, sumHalf += std::sqrt(v), shannon -= v * std::log(v);
-    NEAR(H(2.0), -std::log(sum2), 1e-6);  // collision entropy -log 0.30
-    NEAR(H(2.0), 1.2039728043259361, 1e-6);
-    NEAR(H(1.0), shannon, 1e-6);
-    NEAR(H(0.5), 2.0 * std::log(sumHalf), 1e-6);
-    NEAR(H(0.0), std::log(4.0), 1e-9);  // Hartley: log of the rank
+    STRATA_NEAR(H(2.0), -std::log(sum2), 1e-6);  // collision entropy -log 0.30
+    STRATA_NEAR(H(2.0), 1.2039728043259361, 1e-6);
+    STRATA_NEAR(H(1.0), shannon, 1e-6);
+    STRATA_NEAR(H(0.5), 2.0 * std::log(sumHalf), 1e-6);
+    STRATA_NEAR(H(0.0), std::log(4.0), 1e-9);  // Hartley: log of the rank
     // Normalisations divide the same nats: T = 4, D = 10.
     const double h1 = shannon;
     auto norm = [&](EntropyNormalisation n) {
       return strata::promptEntropy(Z, opts(1.0, false, false, n)).value;
     };
-    NEAR(norm(EntropyNormalisation::MaxEntropy), h1 / std::log(4.0), 1e-6);
-    NEAR(norm(EntropyNormalisation::LogN), h1 / std::log(4.0), 1e-6);
-    NEAR(norm(EntropyNormalisation::LogD), h1 / std::log(10.0), 1e-6);
-    NEAR(norm(EntropyNormalisation::LogNLogD), h1 / (std::log(4.0) * std::log(10.0)), 1e-6);
+    STRATA_NEAR(norm(EntropyNormalisation::MaxEntropy), h1 / std::log(4.0), 1e-6);
+    STRATA_NEAR(norm(EntropyNormalisation::LogN), h1 / std::log(4.0), 1e-6);
+    STRATA_NEAR(norm(EntropyNormalisation::LogD), h1 / std::log(10.0), 1e-6);
+    STRATA_NEAR(norm(EntropyNormalisation::LogNLogD), h1 / (std::log(4.0) * std::log(10.0)), 1e-6);
     // Effective rank uses singular values sqrt(w), not w.
     double ss = 0, er = 0;
     for (double v : w)
       ss += std::sqrt(v);
     for (double v : w)
       er -= std::sqrt(v) / ss * std::log(std::sqrt(v) / ss);
-    NEAR(strata::effectiveRank(Z, EffectiveRankInput::Raw).value, std::exp(er), 1e-5);
+    STRATA_NEAR(strata::effectiveRank(Z, EffectiveRankInput::Raw).value, std::exp(er), 1e-5);
   }
 
   void crossCheckNumpy() {
@@ -224,11 +198,11 @@ class TestSpectrum : public QObject {
       if (norm == "logD") n = EntropyNormalisation::LogD;
       if (norm == "logNlogD") n = EntropyNormalisation::LogNLogD;
       const auto h = strata::promptEntropy(Z, opts(alpha, pre != 0, clamp != 0, n));
-      NEAR(h.value, entropy, 1e-9);
+      STRATA_NEAR(h.value, entropy, 1e-9);
       QCOMPARE(h.variant, norm);
       const auto e = strata::effectiveRank(
           Z, pre != 0 ? EffectiveRankInput::Preprocessed : EffectiveRankInput::Raw);
-      NEAR(e.value, erank, 1e-9);
+      STRATA_NEAR(e.value, erank, 1e-9);
       ++cases;
     }
     QCOMPARE(cases, 7);
@@ -242,7 +216,7 @@ class TestSpectrum : public QObject {
     QCOMPARE(h.warnings.size(), std::size_t{1});
     QVERIFY(std::isfinite(h.value));
     // Two opposite unit rows: clamp zeroes their -1 cross term, two equal eigenvalues remain.
-    NEAR(h.value, std::log(2.0) / std::log(3.0), 1e-9);
+    STRATA_NEAR(h.value, std::log(2.0) / std::log(3.0), 1e-9);
     QVERIFY(std::isfinite(strata::effectiveRank(Z).value));
   }
 

@@ -9,6 +9,7 @@
 #include "core/image/PillowResample.h"
 #include "core/image/VitImageProcessor.h"
 #include "core/util/Error.h"
+#include "tests/common/TestSupport.h"
 #include "tests/core/image/ImageFixtures.h"
 
 using strata::Image;
@@ -18,18 +19,12 @@ using strata::VitImageProcessor;
 using namespace strata::test;
 
 namespace {
+
+using strata::test::errorCode;
 Image load(const QString& name) {
   return ImageDecoder::decodeFile(imagePath(name).toStdString());
 }
 
-QString errorCode(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const strata::Error& e) {
-    return QString::fromStdString(e.code());
-  }
-  return "no error";
-}
 }  // namespace
 
 class TestVitImageProcessor : public QObject {

@@ -10,11 +10,14 @@
 #include "BertFixture.h"
 #include "core/runtime/Model.h"
 #include "core/util/Error.h"
+#include "tests/common/TestSupport.h"
 
 using namespace strata;
 using namespace strata::test;
 
 namespace {
+
+using strata::test::errorCode;
 
 std::vector<std::int64_t> randomIds(int T, int V, std::uint64_t seed, int avoid = -1) {
   std::mt19937_64 rng(seed);
@@ -25,15 +28,6 @@ std::vector<std::int64_t> randomIds(int T, int V, std::uint64_t seed, int avoid 
     if (id != avoid) ids.push_back(id);
   }
   return ids;
-}
-
-QString errorCode(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return QString::fromStdString(e.code());
-  }
-  return "no error";
 }
 
 /// Runs `model` on ids (and types) and compares every hidden state, every layer's attention

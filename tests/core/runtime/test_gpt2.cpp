@@ -10,12 +10,15 @@
 #include "core/runtime/Model.h"
 #include "core/util/Error.h"
 #include "core/util/Runtime.h"
+#include "tests/common/TestSupport.h"
 #include "tests/core/runtime/Gpt2Fixture.h"
 
 using namespace strata;
 using namespace strata::test;
 
 namespace {
+
+using strata::test::errorCode;
 
 std::vector<std::int64_t> randomIds(int T, int vocab, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -27,15 +30,6 @@ std::vector<std::int64_t> randomIds(int T, int vocab, std::uint64_t seed) {
 }
 
 /// Runs `f` and returns the strata::Error code it throws ("" when it does not throw).
-QString errorCode(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return QString::fromStdString(e.code());
-  }
-  return {};
-}
-
 }  // namespace
 
 class TestGpt2 : public QObject {

@@ -10,18 +10,13 @@
 #include "core/runtime/Model.h"
 #include "core/runtime/TraceFile.h"
 #include "core/util/Error.h"
+#include "tests/common/TestSupport.h"
 
 using namespace strata;
 
 namespace {
-QString errorCode(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return QString::fromStdString(e.code());
-  }
-  return {};
-}
+
+using strata::test::errorCode;
 const std::string kSample = STRATA_SOURCE_DIR "/resources/samples/tiny-gpt2";
 }  // namespace
 

@@ -9,6 +9,7 @@
 
 #include "core/runtime/Model.h"
 #include "core/util/Error.h"
+#include "tests/common/TestSupport.h"
 #include "tests/core/runtime/FixtureWriter.h"
 #include "tests/core/runtime/NaiveMath.h"
 
@@ -16,6 +17,8 @@ using namespace strata;
 using namespace strata::test;
 
 namespace {
+
+using strata::test::errorCode;
 
 struct VitSpec {
   int image = 32, patch = 8, channels = 3, D = 32, H = 4, L = 2, inter = 64, labels = 5;
@@ -196,15 +199,6 @@ QString writeModel(const QTemporaryDir& dir, const QString& name, const VitSpec&
   const QString folder = dir.filePath(name);
   w.write(folder, configJson(s, hiddenOverride));
   return folder;
-}
-
-QString errorCode(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const strata::Error& e) {
-    return QString::fromStdString(e.code());
-  }
-  return "no error";
 }
 
 }  // namespace
